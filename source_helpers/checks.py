@@ -1,0 +1,329 @@
+"""Assertions for the test cells of the course notebooks.
+
+Every check raises ``AssertionError`` with a message written for a student:
+what was expected, what arrived, and the likely mistake behind the
+difference (swapped axes, wrong dtype, flipped image...). Checks look at the
+type, then dtype and shape, before they compare values, so an object that
+claims to equal everything cannot pass.
+
+Hidden tests pass ``reveal=False``: the message then says what is wrong
+without printing the expected values, because nbgrader shows hidden tests
+and their messages in the feedback.
+
+``call`` runs a student's function with warnings silenced (a warning printed
+in a test cell costs the cell its points in nbgrader) and turns the
+untouched ``raise NotImplementedError()`` stub into a clear message.
+"""
+
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "call",
+    "check_type",
+    "check_array",
+    "check_array_equal",
+    "check_allclose",
+    "check_equal",
+    "check_close",
+    "check_same_labels",
+    "check_unchanged",
+]
+
+
+def call(function, *args, **kwargs):
+    """Call ``function(*args, **kwargs)`` with warnings silenced.
+
+    Raises
+    ------
+    AssertionError
+        If ``function`` is not callable, or still raises the
+        ``NotImplementedError`` of the blank answer cell.
+
+    Examples
+    --------
+    >>> call(max, 3, 5)
+    5
+    """
+    name = getattr(function, "__name__", repr(function))
+    if not callable(function):
+        raise AssertionError(
+            f"`{name}` should be a function, but it is a {type(function).__name__}. "
+            "Did you overwrite it with a value? Run its answer cell again."
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError:
+            raise AssertionError(
+                f"`{name}` is not written yet: replace `raise NotImplementedError()` in its "
+                "answer cell with your code, run that cell, then run this test cell again."
+            ) from None
+
+
+def _type_name(expected):
+    if isinstance(expected, tuple):
+        return " or ".join(t.__name__ for t in expected)
+    return expected.__name__
+
+
+def check_type(value, expected, what):
+    """Assert ``isinstance(value, expected)``; ``bool`` never counts as ``int``.
+
+    Examples
+    --------
+    >>> check_type(3, int, "the count")
+    >>> check_type(3.0, int, "the count")
+    Traceback (most recent call last):
+    ...
+    AssertionError: the count should be a int, but it is a float (3.0). Convert it with int(...).
+    """
+    wants_int = expected is int or (isinstance(expected, tuple) and int in expected)
+    ok = isinstance(value, expected) and not (wants_int and isinstance(value, (bool, np.bool_)))
+    if ok:
+        return
+    hint = ""
+    if wants_int and isinstance(value, (float, np.integer, np.floating)):
+        hint = " Convert it with int(...)."
+    elif expected is float and isinstance(value, (int, np.integer, np.floating)):
+        hint = " Convert it with float(...)."
+    elif expected is tuple and isinstance(value, (list, np.ndarray)):
+        hint = " Return a tuple, e.g. (row, col), not a list or an array."
+    elif expected is np.ndarray and isinstance(value, (list, tuple)):
+        hint = " Convert it with np.array(...)."
+    elif value is None:
+        hint = " Did you forget the `return` statement?"
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise AssertionError(
+        f"{what} should be a {_type_name(expected)}, but it is a {type(value).__name__} ({shown}).{hint}"
+    )
+
+
+_KINDS = {
+    "integer": (np.integer, "an integer type such as int64"),
+    "floating": (np.floating, "a floating-point type such as float64"),
+    "bool": (np.bool_, "bool"),
+}
+
+
+def _dtype_hint(actual, expected):
+    if np.issubdtype(actual, np.floating) and not np.issubdtype(expected, np.floating):
+        return (
+            " np.zeros, np.ones and most arithmetic give float64 unless you pass dtype=..., "
+            "or convert with .astype(...)."
+        )
+    if np.issubdtype(actual, np.integer) and np.issubdtype(expected, np.floating):
+        return " Integer division and integer arrays stay integers: convert with .astype(np.float64)."
+    if actual == bool:
+        return " A comparison such as image > 0 gives booleans: convert with .astype(...)."
+    return f" Convert with .astype(np.{np.dtype(expected).name}) or pass dtype= when you create it."
+
+
+def check_array(value, what, *, shape=None, dtype=None, ndim=None):
+    """Assert that ``value`` is a NumPy array with the given ndim, shape and dtype.
+
+    ``dtype`` may be a NumPy dtype, or one of the kinds ``"integer"``,
+    ``"floating"`` and ``"bool"``.
+
+    Examples
+    --------
+    >>> check_array(np.zeros((3, 4)), "the image", shape=(3, 4), dtype=np.float64)
+    >>> check_array(np.zeros((4, 3)), "the image", shape=(3, 4))
+    Traceback (most recent call last):
+    ...
+    AssertionError: the image has shape (4, 3), but shape (3, 4) was expected. Rows and columns are swapped: an image's shape is (height, width) = (rows, columns).
+    """
+    check_type(value, np.ndarray, what)
+    if shape is not None:
+        shape = tuple(shape)
+        ndim = len(shape)
+    if ndim is not None and value.ndim != ndim:
+        hint = ""
+        if value.ndim == ndim + 1 and value.shape[-1] == 1:
+            hint = " It has an extra channel axis of length 1 at the end: remove it with [..., 0]."
+        elif value.ndim + 1 == ndim and shape is not None and shape[-1] == 1:
+            hint = " The channel axis of length 1 is missing: add it with [..., None]."
+        raise AssertionError(
+            f"{what} has {value.ndim} dimensions (shape {value.shape}), but {ndim} were expected.{hint}"
+        )
+    if shape is not None and value.shape != shape:
+        hint = ""
+        if value.shape == shape[::-1] or (
+            len(shape) == 3 and value.shape == (shape[1], shape[0], shape[2])
+        ):
+            hint = " Rows and columns are swapped: an image's shape is (height, width) = (rows, columns)."
+        elif len(shape) == 3 and value.shape == (shape[2], shape[0], shape[1]):
+            hint = " The channel axis is first (C, H, W) where it should be last (H, W, C)."
+        elif len(shape) == 3 and value.shape == (shape[1], shape[2], shape[0]):
+            hint = " The channel axis is last (H, W, C) where it should be first (C, H, W)."
+        elif all(a - b in (-1, 1, 0) for a, b in zip(value.shape, shape)):
+            hint = " Off by one? Slices stop before their end index: a[start:start + n] has n elements."
+        raise AssertionError(f"{what} has shape {value.shape}, but shape {shape} was expected.{hint}")
+    if dtype is not None:
+        if isinstance(dtype, str) and dtype in _KINDS:
+            kind, text = _KINDS[dtype]
+            if not np.issubdtype(value.dtype, kind):
+                raise AssertionError(f"{what} has dtype {value.dtype}, but {text} was expected.")
+        elif value.dtype != np.dtype(dtype):
+            raise AssertionError(
+                f"{what} has dtype {value.dtype}, but {np.dtype(dtype).name} was expected."
+                + _dtype_hint(value.dtype, np.dtype(dtype))
+            )
+
+
+def _first_difference(actual, expected, reveal):
+    wrong = np.argwhere(actual != expected) if actual.dtype != float else np.argwhere(
+        ~np.isclose(actual, expected, equal_nan=True)
+    )
+    count = len(wrong)
+    where = tuple(int(i) for i in wrong[0])
+    text = f"{count} of {expected.size} values differ"
+    if reveal:
+        text += f"; the first at index {where}: got {actual[where]!r}, expected {expected[where]!r}"
+    return text + "."
+
+
+def _layout_hint(actual, expected):
+    """Name the usual layout mistake that would explain the difference, if any."""
+    if actual.ndim < 2:
+        return ""
+    candidates = [
+        (np.flip(expected, axis=0), " It is the expected result flipped upside down: check which axis you reversed."),
+        (np.flip(expected, axis=1), " It is the expected result flipped left to right: rows are axis 0, columns axis 1."),
+    ]
+    if actual.shape == expected.shape[::-1] or expected.ndim == 2:
+        candidates.append((expected.T, " It is the expected result transposed: did you mix up (row, col) and (x, y)?"))
+    for candidate, hint in candidates:
+        if candidate.shape == actual.shape and np.array_equal(candidate, actual):
+            return hint
+    return ""
+
+
+def check_array_equal(actual, expected, what, *, reveal=True, check_dtype=False):
+    """Assert that ``actual`` is an array equal to ``expected``, value by value.
+
+    The shape must match exactly; the dtype only when ``check_dtype``.
+
+    Examples
+    --------
+    >>> check_array_equal(np.array([[1, 2]]), np.array([[1, 2]]), "the crop")
+    >>> check_array_equal(np.array([[1, 3]]), np.array([[1, 2]]), "the crop")
+    Traceback (most recent call last):
+    ...
+    AssertionError: the crop has the right shape but wrong values: 1 of 2 values differ; the first at index (0, 1): got np.int64(3), expected np.int64(2).
+    """
+    expected = np.asarray(expected)
+    check_array(actual, what, shape=expected.shape, dtype=expected.dtype if check_dtype else None)
+    if np.array_equal(actual, expected, equal_nan=actual.dtype.kind == "f"):
+        return
+    raise AssertionError(
+        f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}"
+        + _layout_hint(actual, expected)
+    )
+
+
+def check_allclose(actual, expected, what, *, atol=1e-6, reveal=True):
+    """Assert that ``actual`` is an array within ``atol`` of ``expected`` everywhere."""
+    expected = np.asarray(expected, dtype=float)
+    check_array(actual, what, shape=expected.shape)
+    if not (np.issubdtype(actual.dtype, np.number) or actual.dtype == bool):
+        raise AssertionError(f"{what} should hold numbers; got dtype {actual.dtype}.")
+    if np.allclose(actual, expected, atol=atol, rtol=0, equal_nan=True):
+        return
+    diff = np.abs(actual.astype(float) - expected)
+    where = tuple(int(i) for i in np.unravel_index(np.nanargmax(diff), diff.shape))
+    text = f"{what} is not close to the expected values: {int((diff > atol).sum())} of {expected.size} values are off by more than {atol}"
+    if reveal:
+        text += f"; the largest error is at index {where}: got {actual[where]:.6g}, expected {expected[where]:.6g}"
+    raise AssertionError(text + "." + _layout_hint(actual, expected))
+
+
+def check_equal(actual, expected, what, *, reveal=True):
+    """Assert ``actual == expected`` for plain values, checking the type first.
+
+    Examples
+    --------
+    >>> check_equal((1, 2), (1, 2), "brightest_pixel(image)")
+    >>> check_equal((2, 1), (1, 2), "brightest_pixel(image)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: brightest_pixel(image) is (2, 1), but (1, 2) was expected. The order is reversed: (row, col), not (x, y)?
+    """
+    check_type(actual, type(expected), what)
+    if isinstance(expected, tuple):
+        if len(actual) != len(expected):
+            raise AssertionError(f"{what} has {len(actual)} elements, but {len(expected)} were expected.")
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            check_type(a, type(e), f"element {i} of {what}")
+    if actual == expected:
+        return
+    if not reveal:
+        raise AssertionError(f"{what} is not the expected value.")
+    hint = ""
+    if isinstance(expected, tuple) and len(expected) == 2 and tuple(actual) == expected[::-1]:
+        hint = " The order is reversed: (row, col), not (x, y)?"
+    elif isinstance(expected, int) and isinstance(actual, int) and abs(actual - expected) == 1:
+        hint = " Off by one: did you count the background, or miss the last one?"
+    raise AssertionError(f"{what} is {actual!r}, but {expected!r} was expected.{hint}")
+
+
+def check_close(actual, expected, what, *, atol=1e-9, reveal=True):
+    """Assert that the number ``actual`` is within ``atol`` of ``expected``.
+
+    Examples
+    --------
+    >>> check_close(0.1 + 0.2, 0.3, "the sum")
+    """
+    check_type(actual, (float, int, np.floating, np.integer), what)
+    if abs(float(actual) - expected) <= atol:
+        return
+    if not reveal:
+        raise AssertionError(f"{what} is not close to the expected value (tolerance {atol}).")
+    raise AssertionError(f"{what} is {float(actual)!r}, but {expected!r} was expected (tolerance {atol}).")
+
+
+def check_same_labels(actual, expected, what, *, reveal=True):
+    """Assert that two label images split the pixels into the same objects.
+
+    The label ids themselves may differ (object 1 in one can be object 3 in
+    the other); the background (0) must be the same pixels in both.
+
+    Examples
+    --------
+    >>> check_same_labels(np.array([[2, 0, 1]]), np.array([[1, 0, 2]]), "labels")
+    """
+    expected = np.asarray(expected)
+    check_array(actual, what, shape=expected.shape, dtype="integer")
+    if not np.array_equal(actual == 0, expected == 0):
+        n = int(((actual == 0) != (expected == 0)).sum())
+        raise AssertionError(
+            f"{what} marks {n} pixels as background (0) or foreground differently from the expected result. "
+            "Objects must cover exactly the foreground: did you pass mask= to the watershed?"
+        )
+    pairs = np.unique(np.stack([actual[expected > 0], expected[expected > 0]]), axis=1)
+    n_actual = len(np.unique(actual[actual > 0]))
+    n_expected = len(np.unique(expected[expected > 0]))
+    if pairs.shape[1] == n_actual == n_expected:
+        return
+    found = f" ({n_actual} objects found" + (f", {n_expected} expected)" if reveal else ")")
+    if n_actual < n_expected:
+        hint = " Some objects were merged into one: were there too few markers?"
+    elif n_actual > n_expected:
+        hint = " Some objects were split into several: were there too many markers?"
+    else:
+        hint = " Object borders are in different places."
+    raise AssertionError(f"{what} does not split the image into the expected objects{found}.{hint}")
+
+
+def check_unchanged(before, after, what):
+    """Assert that a function left its input array untouched.
+
+    ``before`` is a copy taken before the call, ``after`` the input itself.
+    """
+    if not np.array_equal(before, after):
+        raise AssertionError(
+            f"{what} changed its input array. Work on a copy (image.copy()) instead of writing into the argument."
+        )
