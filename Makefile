@@ -1,0 +1,45 @@
+# Computer Vision for Microscopy: set-up, tests and course tooling.
+#   make lab       set up .venv if needed, open JupyterLab on notebooks/
+#   make test      set up .venv if needed, run every test
+#   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
+#   make outputs   rerun solution notebooks, keep the outputs nbval checks
+#   make try       grade the blank release and the solution of each chapter as students
+#   make constraints  rewrite constraints.txt from the installed environment
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHAPTERS ?=
+
+.PHONY: setup lab test release outputs try constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[course]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+test: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+release: setup
+	$(BIN)/python -m source_helpers.grading release $(CHAPTERS)
+
+outputs: setup
+	$(BIN)/python -m source_helpers.grading outputs $(CHAPTERS)
+
+try: setup
+	$(BIN)/python -m source_helpers.grading try $(CHAPTERS)
+
+constraints: setup
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf $(VENV) gradebook.db submitted autograded feedback

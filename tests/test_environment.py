@@ -1,0 +1,110 @@
+"""The environment: pins agree everywhere, are installed, the Lab extension works, CI runs the README command."""
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from source_helpers.environment import check_environment, pinned_versions
+
+from conftest import ROOT
+
+
+def _name(text):
+    return text.strip().lower().replace("_", "-")
+
+
+def pyproject_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    pins = {}
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        assert version, f"pyproject.toml requirement {requirement!r} is not pinned with =="
+        pins[_name(name)] = version.strip()
+    return pins
+
+
+def environment_yml_pins():
+    pins = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        match = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+)\s*==?\s*([^\s=]+)\s*$", line)
+        if match and _name(match.group(1)) != "python":
+            pins[_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def constraint_pins():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_name(name)] = version.strip()
+    return pins
+
+
+def test_environment_yml_names_the_pyproject_pins():
+    assert environment_yml_pins() == pyproject_pins()
+
+
+def test_constraints_agree_with_the_pins():
+    constraints = constraint_pins()
+    disagree = {n: (v, constraints.get(n)) for n, v in pyproject_pins().items() if constraints.get(n) != v}
+    assert not disagree, f"constraints.txt disagrees with pyproject.toml (pin, constraint): {disagree}"
+
+
+def test_installed_metadata_carries_the_same_pins():
+    # pinned_versions() reads the installed package; a stale editable install shows here.
+    assert pinned_versions() == pyproject_pins()
+
+
+def test_every_pinned_package_is_installed_at_its_version():
+    wrong = [(name, pinned, installed) for name, pinned, installed, ok in check_environment() if not ok]
+    assert not wrong, f"(package, pinned, installed): {wrong}"
+    assert len(check_environment()) == len(pyproject_pins())
+
+
+def test_environment_check_reports_a_missing_package(monkeypatch):
+    real_version = metadata.version
+
+    def fake_version(name):
+        if name == "nbval":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(metadata, "version", fake_version)
+    rows = {name: (installed, ok) for name, _, installed, ok in check_environment()}
+    assert rows["nbval"] == (None, False)
+    assert rows["numpy"][1] is True
+
+
+def test_nbgrader_lab_extension_is_installed_and_enabled():
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    listing = subprocess.run([jupyter, "labextension", "list"], capture_output=True, text=True, check=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    line = next((l for l in text.splitlines() if "@jupyter/nbgrader" in l), None)
+    assert line is not None, f"@jupyter/nbgrader is not installed:\n{text}"
+    assert "enabled" in line and "OK" in line, f"@jupyter/nbgrader is not enabled and OK: {line.strip()}"
+    assert metadata.version("nbgrader") in line
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"Run every test[^\n]*\n+```(?:bash|sh)?\n([^\n]+)\n```", readme)
+    assert match, "README.md must show the test command in a code block after 'Run every test'"
+    command = match.group(1).strip()
+    steps = [l.strip() for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert steps[-1] == command, f".ci/run must end with the README's test command {command!r}; it ends with {steps[-1]!r}"
+
+
+@pytest.mark.parametrize("path", ["gradebook.db", "submitted/x", "autograded/x", "feedback/x", ".venv/x"])
+def test_grading_byproducts_are_ignored_by_git(path):
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.fail("the tests run in a git checkout with git installed")
+    result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+    assert result.returncode == 0, f"{path} is not ignored by .gitignore"
