@@ -119,7 +119,13 @@ def test_a_class_of_awkward_submissions(tmp_path):
 
     loops = with_answer(solved, "crop", "def crop(image, top, left, height, width):\n    while True:\n        pass\n")
 
+    duplicated = nbformat.from_dict(solved)
+    first_test = next(i for i, c in enumerate(duplicated.cells) if nbgrader_meta(c).get("grade"))
+    duplicated.cells.insert(first_test, nbformat.from_dict(duplicated.cells[first_test]))
+    duplicated.cells[first_test]["id"] = "pasted-copy"
+
     submissions = {
+        "duplicated": duplicated,
         "warns": warns,
         "edited": edited,
         "deleted": deleted,
@@ -138,6 +144,7 @@ def test_a_class_of_awkward_submissions(tmp_path):
     assert results["loops"]["test_crop"][0] == 0, "a looping answer was not stopped"
     assert results["loops"]["test_make_image"] == (full["test_make_image"], full["test_make_image"])
     assert isinstance(results["malformed"], str), "a malformed notebook was graded"
+    assert isinstance(results["duplicated"], str), "a notebook with a duplicated test cell was graded"
     assert results["solution"] == {cell: (top, top) for cell, top in full.items()}, "a broken notebook disturbed the next one"
 
     # The grades of the class export to CSV.

@@ -11,8 +11,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
-
+from .batch import autograde_class, scores
 from .course import CONFIG_FILE, nbgrader_api
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -66,20 +65,14 @@ def source_notebook(api, chapter):
     return nbformat.read(path, as_version=4)
 
 
-def scores(api, chapter, student):
-    """``{grade_id: (score, max_score)}`` of a graded submission."""
-    with Gradebook(api.coursedir.db_url) as gradebook:
-        notebook = gradebook.find_submission_notebook(chapter, chapter, student)
-        return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
-
-
 def grade_submissions(api, chapter, submissions):
-    """Autograde each ``{student: notebook}``; one failing submission never stops the others.
+    """Write each ``{student: notebook}`` into ``submitted/`` and autograde it.
 
     ``notebook`` is a notebook node, or a string written as the file's text
-    (to submit a malformed file). Returns ``{student: scores or error text}``.
+    (to submit a malformed file). Students are graded one at a time, so one
+    failing submission never stops the others. Returns
+    ``{student: scores or error text}`` as ``batch.autograde_class`` does.
     """
-    results = {}
     for student, notebook in submissions.items():
         folder = Path(api.coursedir.root) / "submitted" / student / chapter
         folder.mkdir(parents=True, exist_ok=True)
@@ -88,12 +81,7 @@ def grade_submissions(api, chapter, submissions):
             target.write_text(notebook)
         else:
             nbformat.write(notebook, target)
-        outcome = api.autograde(chapter, student, force=True, create=True)
-        if outcome["success"]:
-            results[student] = scores(api, chapter, student)
-        else:
-            results[student] = outcome.get("error") or outcome.get("log") or "autograde failed"
-    return results
+    return autograde_class(api.coursedir.root, chapter, students=list(submissions), report=None)
 
 
 def try_chapter(root, chapter, workdir):
