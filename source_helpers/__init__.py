@@ -8,6 +8,7 @@ from . import checks
 from .canvas import THREE_DISKS, Canvas, three_disk_canvas
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
+from .segmentation import (distance_to_background, find_peaks, find_watershed, markers_from_peaks, markers_from_plateaus, remove_speckles, threshold, watershed_from_markers)
 
 __all__ = [
     "checks",
@@ -20,4 +21,12 @@ __all__ = [
     "label_colormap",
     "check_environment",
     "pinned_versions",
+    "threshold",
+    "remove_speckles",
+    "distance_to_background",
+    "find_peaks",
+    "markers_from_peaks",
+    "markers_from_plateaus",
+    "watershed_from_markers",
+    "find_watershed",
 ]
