@@ -5,9 +5,12 @@ module named after its topic (``canvas``, ``display``, ``checks``, ...).
 """
 
 from . import checks
+from .arrays import (LUMINANCE_WEIGHTS, add_channel_axis, check_channel_order, chw_to_hwc, dtype_range, guess_channel_order, hwc_to_chw, normalize_minmax, normalize_percentile, normalize_to_range, remove_channel_axis, rgb_to_gray, saturating_add)
 from .canvas import THREE_DISKS, Canvas, three_disk_canvas
+from .data import CELL_PIXEL_SIZE_UM, DATA_DIR, cell, cell_12bit, data_path, ihc
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
+from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
 from .segmentation import (distance_to_background, find_peaks, find_watershed, markers_from_peaks, markers_from_plateaus, remove_speckles, threshold, watershed_from_markers)
 
 __all__ = [
@@ -21,6 +24,10 @@ __all__ = [
     "label_colormap",
     "check_environment",
     "pinned_versions",
+    "add_salt_noise",
+    "salt_noise_by_truncation",
+    "true_noise_probability",
+    "erosions_to_remove",
     "threshold",
     "remove_speckles",
     "distance_to_background",
@@ -29,4 +36,23 @@ __all__ = [
     "markers_from_plateaus",
     "watershed_from_markers",
     "find_watershed",
+    "add_channel_axis",
+    "remove_channel_axis",
+    "guess_channel_order",
+    "check_channel_order",
+    "hwc_to_chw",
+    "chw_to_hwc",
+    "rgb_to_gray",
+    "LUMINANCE_WEIGHTS",
+    "dtype_range",
+    "saturating_add",
+    "normalize_minmax",
+    "normalize_percentile",
+    "normalize_to_range",
+    "cell",
+    "ihc",
+    "cell_12bit",
+    "CELL_PIXEL_SIZE_UM",
+    "DATA_DIR",
+    "data_path",
 ]

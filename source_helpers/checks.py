@@ -29,6 +29,8 @@ __all__ = [
     "check_close",
     "check_same_labels",
     "check_unchanged",
+    "check_probability",
+    "check_axes_moved",
 ]
 
 
@@ -327,3 +329,96 @@ def check_unchanged(before, after, what):
         raise AssertionError(
             f"{what} changed its input array. Work on a copy (image.copy()) instead of writing into the argument."
         )
+
+
+def check_probability(hits, p, what, *, sigmas=5, reveal=True):
+    """Assert that the fraction of True in ``hits`` is close to ``p``, as independent draws would be.
+
+    The tolerance is ``sigmas`` standard deviations of the fraction of
+    successes in ``hits.size`` independent trials, ``sqrt(p (1 - p) / n)``, so
+    a correct random answer with a fixed seed passes and a wrong probability
+    fails once ``hits`` is large. A fraction near ``1 - p`` or near a tenth
+    less than ``p`` gets a hint about the usual mistakes.
+
+    Examples
+    --------
+    >>> check_probability(np.arange(1000) % 10 == 0, 0.1, "the noise")
+    >>> check_probability(np.arange(1000) % 10 != 0, 0.1, "the noise")
+    Traceback (most recent call last):
+    ...
+    AssertionError: the noise switched on a fraction 0.9 of 1000 pixels, but about 0.1 was expected (+- 0.0474). That is 1 - p: did you keep the pixels where the random number is above p instead of below?
+    """
+    check_array(hits, what)
+    n = hits.size
+    fraction = float(np.count_nonzero(hits)) / n
+    tolerance = sigmas * np.sqrt(p * (1 - p) / n)
+    if abs(fraction - p) <= tolerance + 1e-12:
+        return
+    hint = ""
+    if 0 < p < 1 and abs(fraction - (1 - p)) <= tolerance + 1e-12:
+        hint = " That is 1 - p: did you keep the pixels where the random number is above p instead of below?"
+    elif 0 < p < 1 and abs(fraction - (1 - 1 / (1 + p))) <= tolerance + 1e-12:
+        hint = " That is 1 - 1/(1 + p): the (c * random).astype(int) form does not have probability c - 1."
+    if reveal:
+        raise AssertionError(
+            f"{what} switched on a fraction {fraction:.4g} of {n} pixels, but about {p:.4g} was expected "
+            f"(+- {tolerance:.3g}).{hint}"
+        )
+    raise AssertionError(
+        f"{what} switched on a fraction {fraction:.4g} of {n} pixels, too far from the probability asked for.{hint}"
+    )
+
+
+def check_axes_moved(actual, original, axes, what, *, reveal=True):
+    """Assert that ``actual`` is ``np.transpose(original, axes)``: same values and dtype, axes reordered.
+
+    For channel moves such as ``(H, W, C)`` to ``(C, H, W)`` (``axes=(2, 0, 1)``).
+    The usual wrong moves get named: ``reshape`` instead of a transpose (the
+    right shape with scrambled pixels) and another order of the axes (e.g.
+    ``.T``, which reverses all of them).
+
+    Examples
+    --------
+    >>> image = np.arange(24).reshape(2, 3, 4)
+    >>> check_axes_moved(np.moveaxis(image, -1, 0), image, (2, 0, 1), "hwc_to_chw(image)")
+    >>> check_axes_moved(image.reshape(4, 2, 3), image, (2, 0, 1), "hwc_to_chw(image)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: hwc_to_chw(image) has the right shape but the values are scrambled: it equals image.reshape(4, 2, 3). reshape keeps the numbers in memory order and only regroups them, so pixels and channels get mixed up. Move axes with np.moveaxis or .transpose instead.
+    """
+    import itertools
+
+    original = np.asarray(original)
+    axes = tuple(int(a) for a in axes)
+    expected = np.transpose(original, axes)
+    check_type(actual, np.ndarray, what)
+    others = [p for p in itertools.permutations(range(original.ndim)) if p != axes]
+    if actual.shape != expected.shape:
+        hint = ""
+        for perm in others:
+            if original.transpose(perm).shape == actual.shape:
+                hint = (f" That is the shape of np.transpose(image, {perm}), but the axes must end up in the "
+                        f"order {axes}.")
+                break
+        raise AssertionError(f"{what} has shape {actual.shape}, but shape {expected.shape} was expected.{hint}")
+    if actual.dtype != original.dtype:
+        raise AssertionError(
+            f"{what} has dtype {actual.dtype}, but the input's dtype {original.dtype} was expected: moving "
+            "axes does not change any value. If you fill a new array, create it with dtype=image.dtype."
+        )
+    if np.array_equal(actual, expected):
+        return
+    if np.array_equal(actual, original.reshape(expected.shape)):
+        raise AssertionError(
+            f"{what} has the right shape but the values are scrambled: it equals image.reshape"
+            f"{expected.shape}. reshape keeps the numbers in memory order and only regroups them, so "
+            "pixels and channels get mixed up. Move axes with np.moveaxis or .transpose instead."
+        )
+    for perm in others:
+        candidate = original.transpose(perm)
+        if candidate.shape == actual.shape and np.array_equal(candidate, actual):
+            raise AssertionError(
+                f"{what} has the right shape but equals np.transpose(image, {perm}); the axes must end up "
+                f"in the order {axes}. Rows and columns swapped? (.T reverses all axes.)"
+            )
+    raise AssertionError(f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}")

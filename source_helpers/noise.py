@@ -1,0 +1,235 @@
+"""Seeded noise models for binary masks, and how big a speckle is.
+
+Chapter 05 models noise in a segmentation (cell debris, dust, uneven
+illumination) as isolated foreground pixels sprinkled over a binary mask:
+
+- ``add_salt_noise``: every pixel independently becomes 1 with probability
+  ``p``; the correct model, drawn from a ``numpy.random.Generator``.
+- ``salt_noise_by_truncation``: the form ``(c * rng.random(shape)).astype(int)``
+  the course's source used, kept for the "spot the bug" demonstration.
+- ``true_noise_probability``: the probability that form really has,
+  ``1 - 1/c`` (not ``c - 1``).
+- ``erosions_to_remove``: how many erosions with the cross (the structuring
+  element of ``remove_speckles``) a speck needs before it vanishes.
+
+Every random draw comes from the ``rng`` argument, never from NumPy's global
+state, so the same seed gives the same noise. Inputs are never modified.
+"""
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from ._validation import _describe, check_binary, check_number, check_rng
+
+__all__ = [
+    "add_salt_noise",
+    "salt_noise_by_truncation",
+    "true_noise_probability",
+    "erosions_to_remove",
+]
+
+
+def _check_factor(c):
+    """``c`` of the truncation form: a number with ``1 <= c < 2``."""
+    c = check_number(c, "c", minimum=1)
+    if c >= 2:
+        raise ValueError(
+            f"`c` must be below 2; got {c}. With c >= 2, (c * u).astype(int) can be 2 or more, "
+            "so it is no longer a 0/1 mask."
+        )
+    return c
+
+
+def _check_shape(shape):
+    """A ``(height, width)`` pair of whole numbers, each at least 1."""
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"`shape` must be a tuple (height, width); got {_describe(shape)}.") from None
+    if len(shape) != 2:
+        raise ValueError(f"`shape` must be (height, width), two numbers; got {shape!r}.")
+    for i, size in enumerate(shape):
+        if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
+            raise TypeError(f"`shape[{i}]` must be a whole number; got {_describe(size)}.")
+        if size < 1:
+            raise ValueError(f"`shape[{i}]` must be at least 1; got {size}. An image needs at least one pixel.")
+    return tuple(int(size) for size in shape)
+
+
+def add_salt_noise(binary, p, rng):
+    """Sprinkle foreground pixels: each pixel independently becomes 1 with probability ``p``.
+
+    Pixels that are not hit keep their value, so the foreground is never
+    removed. The draw is ``rng.random(binary.shape) < p``: a uniform number in
+    [0, 1) is below ``p`` with probability exactly ``p``.
+
+    Parameters
+    ----------
+    binary : ndarray, shape (H, W)
+        Mask holding only 0/1 or False/True; not modified.
+    p : float
+        Probability that a pixel is switched on, ``0 <= p <= 1``.
+    rng : numpy.random.Generator
+        Source of all randomness, e.g. ``np.random.default_rng(seed)``: the
+        same seed gives the same noise.
+
+    Returns
+    -------
+    noisy : ndarray, shape (H, W)
+        A new array of the same dtype as ``binary``.
+
+    Raises
+    ------
+    TypeError
+        If ``binary`` is not a numeric array, ``p`` not a number or ``rng``
+        not a ``numpy.random.Generator``.
+    ValueError
+        If ``binary`` is empty, not 2-D (e.g. RGB) or not binary, or ``p`` is
+        outside [0, 1].
+
+    Examples
+    --------
+    >>> mask = np.zeros((4, 6), dtype=np.int64)
+    >>> mask[1:3, 1:3] = 1
+    >>> add_salt_noise(mask, 0.2, np.random.default_rng(3))
+    array([[1, 0, 0, 0, 1, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 1, 1, 0, 0, 0],
+           [0, 0, 1, 0, 0, 0]])
+    >>> mask.sum()     # the input is untouched
+    np.int64(4)
+    """
+    check_binary(binary, "binary")
+    p = check_number(p, "p", minimum=0, maximum=1)
+    rng = check_rng(rng, "rng")
+    noisy = binary.copy()
+    noisy[rng.random(binary.shape) < p] = 1
+    return noisy
+
+
+def salt_noise_by_truncation(shape, c, rng):
+    """Noise made as ``(c * rng.random(shape)).astype(int)``, the source's form.
+
+    ``astype(int)`` truncates, so a pixel is 1 exactly when ``c * u >= 1``,
+    i.e. ``u >= 1/c``: the probability is ``1 - 1/c`` (see
+    ``true_noise_probability``), not ``c - 1``. Prefer ``add_salt_noise``;
+    this function exists to show the difference.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(height, width)`` of the noise image.
+    c : float
+        The factor, ``1 <= c < 2``.
+    rng : numpy.random.Generator
+        Source of all randomness.
+
+    Returns
+    -------
+    noise : ndarray of int64, shape ``shape``
+        0 and 1.
+
+    Raises
+    ------
+    TypeError
+        If ``shape`` is not a pair of whole numbers, ``c`` not a number or
+        ``rng`` not a ``numpy.random.Generator``.
+    ValueError
+        If ``shape`` has a size below 1 or ``c`` is outside [1, 2).
+
+    Examples
+    --------
+    >>> noise = salt_noise_by_truncation((1000, 1000), 1.1, np.random.default_rng(0))
+    >>> noise.dtype, sorted(np.unique(noise).tolist())
+    (dtype('int64'), [0, 1])
+    >>> round(float(noise.mean()), 3)     # 1 - 1/1.1 = 0.0909..., not 0.1
+    0.091
+    """
+    shape = _check_shape(shape)
+    c = _check_factor(c)
+    rng = check_rng(rng, "rng")
+    return (c * rng.random(shape)).astype(np.int64)
+
+
+def true_noise_probability(c):
+    """Probability that ``(c * u).astype(int)`` is 1 for ``u`` uniform in [0, 1).
+
+    The value is 1 when ``c * u >= 1``, i.e. ``u >= 1/c``, which happens with
+    probability ``1 - 1/c``. For ``c = 1.1`` that is 0.0909..., not 0.1.
+
+    Parameters
+    ----------
+    c : float
+        The factor, ``1 <= c < 2`` (for larger ``c`` the value can be 2).
+
+    Returns
+    -------
+    probability : float
+
+    Raises
+    ------
+    TypeError
+        If ``c`` is not a number.
+    ValueError
+        If ``c`` is outside [1, 2) or not finite.
+
+    Examples
+    --------
+    >>> round(true_noise_probability(1.1), 4)
+    0.0909
+    >>> true_noise_probability(1.5)
+    0.33333333333333337
+    >>> true_noise_probability(1)
+    0.0
+    """
+    c = _check_factor(c)
+    return 1.0 - 1.0 / c
+
+
+def erosions_to_remove(binary):
+    """How many erosions with the cross make the whole foreground vanish.
+
+    One erosion with ``scipy.ndimage``'s default structuring element (a pixel
+    and its 4 edge neighbours) deletes every foreground pixel that has a
+    background pixel, or the outside of the image, as an edge neighbour. A
+    pixel therefore survives ``k`` erosions exactly when all pixels within
+    ``k`` steps along rows and columns (city-block distance ``k``) are
+    foreground, and the answer is the largest city-block distance from a
+    foreground pixel to the background, the outside counting as background.
+
+    ``remove_speckles(binary, k)`` deletes a speck if and only if
+    ``erosions_to_remove(speck) <= k``: a square speck of side ``s`` needs
+    ``ceil(s / 2)`` iterations, a single pixel 1.
+
+    Parameters
+    ----------
+    binary : ndarray, shape (H, W)
+        Mask holding only 0/1 or False/True.
+
+    Returns
+    -------
+    k : int
+        The smallest number of erosions after which nothing is left; 0 for a
+        mask without foreground.
+
+    Raises
+    ------
+    TypeError
+        If ``binary`` is not a numeric array.
+    ValueError
+        If ``binary`` is empty, not 2-D (e.g. RGB) or not binary.
+
+    Examples
+    --------
+    >>> speck = np.zeros((7, 7), dtype=int)
+    >>> speck[2:5, 2:5] = 1          # a 3x3 square: ceil(3 / 2) = 2
+    >>> erosions_to_remove(speck)
+    2
+    >>> erosions_to_remove(np.ones((4, 9)))   # the border counts as background
+    2
+    """
+    binary = check_binary(binary, "binary")
+    if not binary.any():
+        return 0
+    padded = np.pad(binary, 1, constant_values=False)
+    return int(ndi.distance_transform_cdt(padded, metric="taxicab").max())

@@ -1,0 +1,277 @@
+"""Tests for source_helpers.noise."""
+
+import math
+
+import numpy as np
+import pytest
+
+from source_helpers.noise import (
+    add_salt_noise,
+    erosions_to_remove,
+    salt_noise_by_truncation,
+    true_noise_probability,
+)
+from source_helpers.segmentation import remove_speckles
+
+
+def _binomial_tolerance(p, n, sigmas=5):
+    """``sigmas`` standard deviations of the fraction of successes in ``n`` trials."""
+    return sigmas * math.sqrt(p * (1 - p) / n)
+
+
+# add_salt_noise -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.02, 0.1, 0.5, 0.9])
+def test_salt_noise_fraction_matches_p_on_an_empty_mask(p):
+    shape = (300, 400)
+    noisy = add_salt_noise(np.zeros(shape, dtype=np.int64), p, np.random.default_rng(12345))
+    fraction = noisy.mean()
+    assert abs(fraction - p) < _binomial_tolerance(p, noisy.size)
+
+
+def test_salt_noise_fraction_on_background_only_and_foreground_kept():
+    mask = np.zeros((200, 300), dtype=np.int64)
+    mask[:, :100] = 1
+    p = 0.1
+    noisy = add_salt_noise(mask, p, np.random.default_rng(7))
+    assert noisy[:, :100].all()
+    background = noisy[:, 100:]
+    assert abs(background.mean() - p) < _binomial_tolerance(p, background.size)
+
+
+def test_salt_noise_is_independent_per_row_and_column():
+    # Noise broadcast along one axis would give whole rows or columns on or off.
+    p = 0.2
+    noisy = add_salt_noise(np.zeros((200, 500), dtype=bool), p, np.random.default_rng(99))
+    assert np.abs(noisy.mean(axis=1) - p).max() < _binomial_tolerance(p, 500, sigmas=6)
+    assert np.abs(noisy.mean(axis=0) - p).max() < _binomial_tolerance(p, 200, sigmas=6)
+
+
+def test_salt_noise_is_uncorrelated_between_neighbours():
+    p = 0.3
+    noisy = add_salt_noise(np.zeros((400, 400), dtype=bool), p, np.random.default_rng(5))
+    both = (noisy[:, :-1] & noisy[:, 1:]).mean()
+    assert abs(both - p * p) < _binomial_tolerance(p * p, noisy[:, 1:].size)
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int64, np.float64])
+def test_salt_noise_keeps_dtype_shape_and_input(dtype):
+    mask = np.zeros((13, 17), dtype=dtype)
+    mask[3:8, 4:9] = 1
+    before = mask.copy()
+    noisy = add_salt_noise(mask, 0.3, np.random.default_rng(1))
+    assert noisy.dtype == np.dtype(dtype)
+    assert noisy.shape == (13, 17)
+    assert noisy is not mask
+    np.testing.assert_array_equal(mask, before)
+    assert set(np.unique(noisy).tolist()) <= {0, 1}
+    assert noisy[3:8, 4:9].all()
+
+
+def test_salt_noise_same_seed_same_result_other_seed_other_result():
+    mask = np.zeros((50, 60), dtype=np.int64)
+    first = add_salt_noise(mask, 0.1, np.random.default_rng(2024))
+    again = add_salt_noise(mask, 0.1, np.random.default_rng(2024))
+    other = add_salt_noise(mask, 0.1, np.random.default_rng(2025))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_salt_noise_uses_only_the_given_generator():
+    np.random.seed(0)
+    state = np.random.get_state()[1].copy()
+    add_salt_noise(np.zeros((5, 5), dtype=int), 0.5, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+@pytest.mark.parametrize("p, expected", [(0, 0), (0.0, 0), (1, 1), (1.0, 1)])
+def test_salt_noise_extreme_probabilities(p, expected):
+    mask = np.zeros((6, 8), dtype=np.int64)
+    mask[0, 0] = 1
+    noisy = add_salt_noise(mask, p, np.random.default_rng(0))
+    want = np.full((6, 8), expected, dtype=np.int64)
+    want[0, 0] = 1
+    np.testing.assert_array_equal(noisy, want)
+
+
+# salt_noise_by_truncation and true_noise_probability ------------------------
+
+
+@pytest.mark.parametrize("c", [1.0, 1.05, 1.1, 1.5, 1.9])
+def test_truncation_noise_has_the_true_probability(c):
+    noise = salt_noise_by_truncation((400, 500), c, np.random.default_rng(31))
+    assert noise.dtype == np.int64
+    assert noise.shape == (400, 500)
+    assert set(np.unique(noise).tolist()) <= {0, 1}
+    expected = 1 - 1 / c
+    assert abs(noise.mean() - expected) < _binomial_tolerance(expected, noise.size) + 1e-12
+
+
+def test_truncation_noise_with_1_1_is_not_a_tenth():
+    noise = salt_noise_by_truncation((500, 500), 1.1, np.random.default_rng(0))
+    tolerance = _binomial_tolerance(0.1, noise.size)
+    assert abs(noise.mean() - 0.1) > tolerance
+    assert abs(noise.mean() - 1 / 11) < tolerance
+
+
+def test_truncation_noise_is_reproducible():
+    a = salt_noise_by_truncation((20, 30), 1.3, np.random.default_rng(8))
+    b = salt_noise_by_truncation((20, 30), 1.3, np.random.default_rng(8))
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("c, expected", [(1, 0.0), (1.1, 1 / 11), (1.25, 0.2), (1.5, 1 / 3), (1.6, 0.375)])
+def test_true_noise_probability_values(c, expected):
+    result = true_noise_probability(c)
+    assert isinstance(result, float)
+    assert result == pytest.approx(expected, abs=1e-12)
+
+
+def test_true_noise_probability_is_below_the_naive_guess():
+    for c in np.linspace(1.01, 1.99, 50):
+        assert true_noise_probability(c) < c - 1
+
+
+def test_true_noise_probability_accepts_numpy_numbers():
+    assert true_noise_probability(np.float32(1.25)) == pytest.approx(0.2)
+
+
+# erosions_to_remove ---------------------------------------------------------
+
+
+def _erode_until_empty(binary):
+    """Independent count: apply the cross erosion by hand until nothing is left."""
+    mask = np.asarray(binary, dtype=bool)
+    count = 0
+    while mask.any():
+        padded = np.pad(mask, 1, constant_values=False)
+        mask = (padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1]
+                & padded[1:-1, :-2] & padded[1:-1, 2:])
+        count += 1
+    return count
+
+
+@pytest.mark.parametrize("side, expected", [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (8, 4)])
+def test_square_speck_needs_half_its_side(side, expected):
+    mask = np.zeros((side + 6, side + 6), dtype=int)
+    mask[3:3 + side, 3:3 + side] = 1
+    assert erosions_to_remove(mask) == expected
+
+
+def test_erosions_to_remove_counts_the_border_as_background():
+    assert erosions_to_remove(np.ones((4, 9), dtype=bool)) == 2
+    assert erosions_to_remove(np.ones((1, 1), dtype=int)) == 1
+
+
+def test_erosions_to_remove_is_zero_without_foreground():
+    assert erosions_to_remove(np.zeros((5, 5), dtype=int)) == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_erosions_to_remove_matches_repeated_erosion(seed):
+    rng = np.random.default_rng(seed)
+    mask = rng.random((int(rng.integers(3, 30)), int(rng.integers(3, 30)))) < rng.uniform(0.3, 0.9)
+    result = erosions_to_remove(mask)
+    assert isinstance(result, int)
+    assert result == _erode_until_empty(mask)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_remove_speckles_deletes_a_speck_exactly_from_that_many_iterations(seed):
+    rng = np.random.default_rng(100 + seed)
+    speck = np.zeros((25, 25), dtype=bool)
+    speck[8:17, 8:17] = rng.random((9, 9)) < 0.8
+    k = erosions_to_remove(speck)
+    assert not remove_speckles(speck, k).any()
+    if k > 1:
+        assert remove_speckles(speck, k - 1).any()
+
+
+# bad input ------------------------------------------------------------------
+
+MASK_FUNCTIONS = [
+    lambda m: add_salt_noise(m, 0.1, np.random.default_rng(0)),
+    erosions_to_remove,
+]
+
+
+@pytest.mark.parametrize("function", MASK_FUNCTIONS)
+def test_rgb_mask_is_rejected_with_a_hint(function):
+    with pytest.raises(ValueError, match="must be 2-D.*RGB"):
+        function(np.zeros((8, 8, 3), dtype=int))
+
+
+@pytest.mark.parametrize("function", MASK_FUNCTIONS)
+def test_empty_mask_is_rejected(function):
+    with pytest.raises(ValueError, match="`binary` is empty"):
+        function(np.zeros((0, 5), dtype=int))
+
+
+@pytest.mark.parametrize("function", MASK_FUNCTIONS)
+def test_non_binary_mask_is_rejected(function):
+    with pytest.raises(ValueError, match="must be binary.*0, 1, 2"):
+        function(np.array([[0, 1], [2, 1]]))
+
+
+@pytest.mark.parametrize("function", MASK_FUNCTIONS)
+def test_list_instead_of_array_is_rejected(function):
+    with pytest.raises(TypeError, match="must be a NumPy array"):
+        function([[0, 1], [1, 0]])
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5])
+def test_probability_out_of_range_is_rejected(p):
+    with pytest.raises(ValueError, match="`p` must be"):
+        add_salt_noise(np.zeros((3, 3), dtype=int), p, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("p", ["0.1", None, True])
+def test_probability_that_is_no_number_is_rejected(p):
+    with pytest.raises(TypeError, match="`p` must be a number"):
+        add_salt_noise(np.zeros((3, 3), dtype=int), p, np.random.default_rng(0))
+
+
+def test_nan_probability_is_rejected():
+    with pytest.raises(ValueError, match="`p` must be finite"):
+        add_salt_noise(np.zeros((3, 3), dtype=int), float("nan"), np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("rng", [0, None, np.random.RandomState(0)])
+def test_missing_generator_is_rejected(rng):
+    with pytest.raises(TypeError, match="numpy.random.Generator.*default_rng"):
+        add_salt_noise(np.zeros((3, 3), dtype=int), 0.1, rng)
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        salt_noise_by_truncation((3, 3), 1.1, rng)
+
+
+@pytest.mark.parametrize("c", [0.5, 0, -1.1])
+def test_factor_below_one_is_rejected(c):
+    with pytest.raises(ValueError, match="`c` must be at least 1"):
+        true_noise_probability(c)
+    with pytest.raises(ValueError, match="`c` must be at least 1"):
+        salt_noise_by_truncation((3, 3), c, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("c", [2, 2.5])
+def test_factor_of_two_or_more_is_rejected(c):
+    with pytest.raises(ValueError, match="`c` must be below 2"):
+        true_noise_probability(c)
+
+
+def test_factor_that_is_no_number_is_rejected():
+    with pytest.raises(TypeError, match="`c` must be a number"):
+        true_noise_probability("1.1")
+
+
+@pytest.mark.parametrize("shape, error, match", [
+    ((0, 5), ValueError, r"`shape\[0\]` must be at least 1"),
+    ((5, -2), ValueError, r"`shape\[1\]` must be at least 1"),
+    ((5,), ValueError, "two numbers"),
+    ((5, 5, 3), ValueError, "two numbers"),
+    ((5.0, 5), TypeError, "whole number"),
+    (5, TypeError, "must be a tuple"),
+])
+def test_bad_shape_is_rejected(shape, error, match):
+    with pytest.raises(error, match=match):
+        salt_noise_by_truncation(shape, 1.1, np.random.default_rng(0))
