@@ -10,6 +10,7 @@ from .canvas import THREE_DISKS, Canvas, three_disk_canvas
 from .data import CELL_PIXEL_SIZE_UM, DATA_DIR, cell, cell_12bit, data_path, ihc
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
+from .masks import count_components, count_objects, instance_to_binary, label_components, object_areas, relabel_consecutive
 from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
 from .segmentation import (distance_to_background, find_peaks, find_watershed, markers_from_peaks, markers_from_plateaus, remove_speckles, threshold, watershed_from_markers)
 
@@ -55,4 +56,10 @@ __all__ = [
     "CELL_PIXEL_SIZE_UM",
     "DATA_DIR",
     "data_path",
+    "instance_to_binary",
+    "count_objects",
+    "label_components",
+    "count_components",
+    "relabel_consecutive",
+    "object_areas",
 ]

@@ -15,6 +15,7 @@ in a test cell costs the cell its points in nbgrader) and turns the
 untouched ``raise NotImplementedError()`` stub into a clear message.
 """
 
+import itertools
 import warnings
 
 import numpy as np
@@ -235,9 +236,14 @@ def check_allclose(actual, expected, what, *, atol=1e-6, reveal=True):
         raise AssertionError(f"{what} should hold numbers; got dtype {actual.dtype}.")
     if np.allclose(actual, expected, atol=atol, rtol=0, equal_nan=True):
         return
-    diff = np.abs(actual.astype(float) - expected)
-    where = tuple(int(i) for i in np.unravel_index(np.nanargmax(diff), diff.shape))
-    text = f"{what} is not close to the expected values: {int((diff > atol).sum())} of {expected.size} values are off by more than {atol}"
+    actual_float = actual.astype(float)
+    wrong = ~np.isclose(actual_float, expected, atol=atol, rtol=0, equal_nan=True)
+    # The largest error, or the first NaN where a number was expected.
+    diff = np.where(wrong, np.nan_to_num(np.abs(actual_float - expected), nan=np.inf), -1.0)
+    where = tuple(int(i) for i in np.unravel_index(np.argmax(diff), diff.shape))
+    text = f"{what} is not close to the expected values: {int(wrong.sum())} of {expected.size} values are off by more than {atol}"
+    if np.isnan(actual_float).any() and not np.isnan(expected).any():
+        text += " (some are NaN: a division by zero, e.g. on a constant image?)"
     if reveal:
         text += f"; the largest error is at index {where}: got {actual[where]:.6g}, expected {expected[where]:.6g}"
     raise AssertionError(text + "." + _layout_hint(actual, expected))
@@ -386,8 +392,6 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
     ...
     AssertionError: hwc_to_chw(image) has the right shape but the values are scrambled: it equals image.reshape(4, 2, 3). reshape keeps the numbers in memory order and only regroups them, so pixels and channels get mixed up. Move axes with np.moveaxis or .transpose instead.
     """
-    import itertools
-
     original = np.asarray(original)
     axes = tuple(int(a) for a in axes)
     expected = np.transpose(original, axes)

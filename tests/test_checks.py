@@ -173,3 +173,8 @@ def test_check_unchanged():
     image[0] = 1
     with pytest.raises(AssertionError, match="changed its input"):
         checks.check_unchanged(before, image, "f")
+
+
+def test_check_allclose_explains_nan():
+    with pytest.raises(AssertionError, match="NaN: a division by zero"):
+        checks.check_allclose(np.full((2, 2), np.nan), np.zeros((2, 2)), "normalize_minmax(constant)")
