@@ -23,7 +23,6 @@ from source_helpers.grading.trial import (
     release_notebook,
     scratch_course,
     source_notebook,
-    try_chapter,
 )
 
 from conftest import CHAPTERS, ROOT
@@ -43,33 +42,45 @@ def test_readme_table_lists_every_chapter():
     assert sorted(readme_table()) == CHAPTERS
 
 
+def warning_answers(notebook):
+    """The notebook with every answer cell's function warning each time it is called."""
+    notebook = nbformat.from_dict(notebook)
+    for cell in notebook.cells:
+        if nbgrader_meta(cell).get("solution"):
+            first, _, rest = cell.source.partition("\n")
+            cell.source = "\n".join([
+                "import warnings", first,
+                "    warnings.warn('a harmless library warning', RuntimeWarning)", rest])
+    return notebook
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_blank_scores_zero_and_solution_full_marks(chapter, tmp_path):
-    results = try_chapter(ROOT, chapter, tmp_path)
+    api = scratch_course(ROOT, chapter, tmp_path)
+    release = release_notebook(api, chapter)
+    solution = answer_with_solution(release, source_notebook(api, chapter))
+    results = grade_submissions(api, chapter, {
+        "blank": release, "solution": solution, "warns": warning_answers(solution)})
+    for student, result in results.items():
+        assert isinstance(result, dict), f"autograding {student} failed:\n{result}"
     blank, solution = results["blank"], results["solution"]
-    assert isinstance(blank, dict), f"autograding the blank release failed:\n{blank}"
-    assert isinstance(solution, dict), f"autograding the solution failed:\n{solution}"
     assert blank and blank.keys() == solution.keys()
     passing_stubs = [cell for cell, (score, _) in blank.items() if score != 0]
     assert not passing_stubs, f"{chapter}: test cells that give points to the blank stub: {passing_stubs}"
     lost = {cell: f"{score}/{top}" for cell, (score, top) in solution.items() if score != top or top <= 0}
     assert not lost, f"{chapter}: the model answers lose points in {lost}"
+    assert results["warns"] == solution, f"{chapter}: a correct answer that warns loses points"
 
     exercises, points = readme_table()[chapter]
     total = sum(top for _, top in solution.values())
     assert total == points, f"{chapter}: the notebook is worth {total} points, README.md says {points}"
-    answers = [c for c in release_notebook_from(tmp_path, chapter).cells if nbgrader_meta(c).get("solution")]
+    answers = [c for c in release.cells if nbgrader_meta(c).get("solution")]
     assert len(answers) == exercises, f"{chapter}: {len(answers)} exercises, README.md says {exercises}"
 
-    api = nbgrader_api(tmp_path)
     feedback = api.generate_feedback(chapter, "solution")
     assert feedback["success"], feedback.get("error")
     html = tmp_path / "feedback" / "solution" / chapter / f"{chapter}.html"
     assert html.is_file() and "Visible tests passed." in html.read_text()
-
-
-def release_notebook_from(course, chapter):
-    return nbformat.read(Path(course) / "notebooks" / chapter / f"{chapter}.ipynb", as_version=4)
 
 
 # A class of awkward submissions to chapter 01 ---------------------------------
