@@ -6,7 +6,7 @@ module named after its topic (``canvas``, ``display``, ``checks``, ...).
 
 from . import checks
 from .arrays import (LUMINANCE_WEIGHTS, add_channel_axis, check_channel_order, chw_to_hwc, dtype_range, guess_channel_order, hwc_to_chw, normalize_minmax, normalize_percentile, normalize_to_range, remove_channel_axis, rgb_to_gray, saturating_add)
-from .canvas import THREE_DISKS, Canvas, three_disk_canvas
+from .canvas import THREE_DISKS, Canvas, draw_disks, three_disk_canvas
 from .data import CELL_PIXEL_SIZE_UM, DATA_DIR, cell, cell_12bit, data_path, ihc
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
@@ -19,6 +19,7 @@ __all__ = [
     "Canvas",
     "THREE_DISKS",
     "three_disk_canvas",
+    "draw_disks",
     "show_image",
     "show_images",
     "show_labels",
