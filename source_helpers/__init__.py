@@ -1,66 +1,71 @@
 """Helpers for the course Computer Vision for Microscopy.
 
 This file only re-exports the names the notebooks use; each lives in the
-module named after its topic (``canvas``, ``display``, ``checks``, ...).
+module named after its topic. The reference versions of the graded
+exercises live here too, under the exercise's name, so that later chapters
+can build on them.
 """
 
 from . import checks
-from .arrays import (LUMINANCE_WEIGHTS, add_channel_axis, check_channel_order, chw_to_hwc, dtype_range, guess_channel_order, hwc_to_chw, normalize_minmax, normalize_percentile, normalize_to_range, remove_channel_axis, rgb_to_gray, saturating_add)
+from .arrays import (
+    LUMINANCE_WEIGHTS,
+    add_channel_axis,
+    check_channel_order,
+    chw_to_hwc,
+    dtype_range,
+    guess_channel_order,
+    hwc_to_chw,
+    normalize_minmax,
+    normalize_percentile,
+    normalize_to_range,
+    remove_channel_axis,
+    rgb_to_gray,
+    saturating_add,
+)
 from .canvas import THREE_DISKS, Canvas, draw_disks, three_disk_canvas
 from .data import CELL_PIXEL_SIZE_UM, DATA_DIR, cell, cell_12bit, data_path, ihc
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
-from .masks import count_components, count_objects, instance_to_binary, label_components, object_areas, relabel_consecutive
+from .masks import (
+    count_components,
+    count_objects,
+    instance_to_binary,
+    label_components,
+    object_areas,
+    relabel_consecutive,
+)
 from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
-from .segmentation import (distance_to_background, find_peaks, find_watershed, markers_from_peaks, markers_from_plateaus, remove_speckles, threshold, watershed_from_markers)
+from .segmentation import (
+    distance_to_background,
+    find_peaks,
+    find_watershed,
+    markers_from_peaks,
+    markers_from_plateaus,
+    remove_speckles,
+    threshold,
+    watershed_from_markers,
+)
 
 __all__ = [
     "checks",
-    "Canvas",
-    "THREE_DISKS",
-    "three_disk_canvas",
-    "draw_disks",
-    "show_image",
-    "show_images",
-    "show_labels",
-    "label_colormap",
-    "check_environment",
-    "pinned_versions",
-    "add_salt_noise",
-    "salt_noise_by_truncation",
-    "true_noise_probability",
-    "erosions_to_remove",
-    "threshold",
-    "remove_speckles",
-    "distance_to_background",
-    "find_peaks",
-    "markers_from_peaks",
-    "markers_from_plateaus",
-    "watershed_from_markers",
-    "find_watershed",
-    "add_channel_axis",
-    "remove_channel_axis",
-    "guess_channel_order",
-    "check_channel_order",
-    "hwc_to_chw",
-    "chw_to_hwc",
-    "rgb_to_gray",
-    "LUMINANCE_WEIGHTS",
-    "dtype_range",
-    "saturating_add",
-    "normalize_minmax",
-    "normalize_percentile",
-    "normalize_to_range",
-    "cell",
-    "ihc",
-    "cell_12bit",
-    "CELL_PIXEL_SIZE_UM",
-    "DATA_DIR",
-    "data_path",
-    "instance_to_binary",
-    "count_objects",
-    "label_components",
-    "count_components",
-    "relabel_consecutive",
-    "object_areas",
+    # arrays: channels, bit depth, normalization (chapter 02)
+    "LUMINANCE_WEIGHTS", "add_channel_axis", "remove_channel_axis", "guess_channel_order",
+    "check_channel_order", "hwc_to_chw", "chw_to_hwc", "rgb_to_gray", "dtype_range",
+    "saturating_add", "normalize_minmax", "normalize_percentile", "normalize_to_range",
+    # canvas (chapters 01, 03)
+    "Canvas", "THREE_DISKS", "three_disk_canvas", "draw_disks",
+    # data: sample images
+    "cell", "ihc", "cell_12bit", "CELL_PIXEL_SIZE_UM", "DATA_DIR", "data_path",
+    # display
+    "show_image", "show_images", "show_labels", "label_colormap",
+    # environment (chapter 00)
+    "check_environment", "pinned_versions",
+    # masks: binary and instance masks (chapter 03)
+    "instance_to_binary", "count_objects", "label_components", "count_components",
+    "relabel_consecutive", "object_areas",
+    # noise (chapter 05)
+    "add_salt_noise", "salt_noise_by_truncation", "true_noise_probability", "erosions_to_remove",
+    # segmentation: thresholds, cleaning, watershed (chapters 04-06)
+    "threshold", "remove_speckles", "distance_to_background", "find_peaks", "markers_from_peaks",
+    "markers_from_plateaus", "watershed_from_markers", "find_watershed",
 ]

@@ -81,3 +81,4 @@ def test_check_rng():
     v.check_rng(np.random.default_rng(0))
     with pytest.raises(TypeError, match="default_rng"):
         v.check_rng(np.random.RandomState(0))
+
