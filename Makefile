@@ -4,6 +4,7 @@
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
+#   make autograde grade every submission in submitted/, one student at a time (CHAPTERS=... required)
 #   make constraints  rewrite constraints.txt from the installed environment
 
 PYTHON ?= python3
@@ -14,7 +15,7 @@ CHAPTERS ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test release outputs try constraints clean
+.PHONY: setup lab test release outputs try autograde constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -38,6 +39,10 @@ outputs: setup
 
 try: setup
 	$(BIN)/python -m source_helpers.grading try $(CHAPTERS)
+
+autograde: setup
+	@test -n "$(CHAPTERS)" || { echo 'name the chapter(s): make autograde CHAPTERS=01-image-arrays'; exit 2; }
+	$(BIN)/python -m source_helpers.grading autograde $(CHAPTERS)
 
 constraints: setup
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new

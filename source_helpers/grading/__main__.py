@@ -44,8 +44,12 @@ def main(argv):
     if not argv or argv[0] not in ("release", "outputs", "try", "autograde"):
         print(__doc__)
         return 2
-    root = course_root()
-    command, names = argv[0], check_chapters(root, argv[1:])
+    try:
+        root = course_root()
+        command, names = argv[0], check_chapters(root, argv[1:])
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if command == "release":
         generate_release(root, names)
     elif command == "outputs":
