@@ -166,7 +166,7 @@ def test_label_functions_reject_negative_ids(function):
         function(np.array([[0, -1], [2, 0]]))
 
 
-@pytest.mark.parametrize("function", LABEL_FUNCTIONS + BINARY_FUNCTIONS)
+@pytest.mark.parametrize("function", LABEL_FUNCTIONS)
 @pytest.mark.parametrize(
     "bad, error, match",
     [
@@ -178,12 +178,6 @@ def test_label_functions_reject_negative_ids(function):
 def test_functions_reject_non_images(function, bad, error, match):
     with pytest.raises(error, match=match):
         function(bad)
-
-
-@pytest.mark.parametrize("function", BINARY_FUNCTIONS)
-def test_binary_functions_reject_label_images(function):
-    with pytest.raises(ValueError, match="must be binary"):
-        function(np.array([[0, 1], [2, 0]]))
 
 
 @pytest.mark.parametrize("function", BINARY_FUNCTIONS)

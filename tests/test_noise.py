@@ -188,37 +188,7 @@ def test_remove_speckles_deletes_a_speck_exactly_from_that_many_iterations(seed)
         assert remove_speckles(speck, k - 1).any()
 
 
-# bad input ------------------------------------------------------------------
-
-MASK_FUNCTIONS = [
-    lambda m: add_salt_noise(m, 0.1, np.random.default_rng(0)),
-    erosions_to_remove,
-]
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_rgb_mask_is_rejected_with_a_hint(function):
-    with pytest.raises(ValueError, match="must be 2-D.*RGB"):
-        function(np.zeros((8, 8, 3), dtype=int))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_empty_mask_is_rejected(function):
-    with pytest.raises(ValueError, match="`binary` is empty"):
-        function(np.zeros((0, 5), dtype=int))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_non_binary_mask_is_rejected(function):
-    with pytest.raises(ValueError, match="must be binary.*0, 1, 2"):
-        function(np.array([[0, 1], [2, 1]]))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_list_instead_of_array_is_rejected(function):
-    with pytest.raises(TypeError, match="must be a NumPy array"):
-        function([[0, 1], [1, 0]])
-
+# bad input (the mask's own checks are in test_mask_input.py) -------------------
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_probability_out_of_range_is_rejected(p):

@@ -33,39 +33,7 @@ def _brute_distance(binary):
     return out
 
 
-# Bad input shared by every function that takes a mask ----------------------
-
-MASK_FUNCTIONS = [
-    lambda m: remove_speckles(m, 1),
-    distance_to_background,
-    find_watershed,
-    lambda m: find_peaks(np.zeros(m.shape), m),
-    lambda m: markers_from_plateaus(np.zeros(m.shape), m),
-]
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_rgb_mask_is_rejected_with_a_hint(function):
-    with pytest.raises(ValueError, match="must be 2-D.*RGB"):
-        function(np.zeros((8, 8, 3), dtype=int))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_empty_mask_is_rejected(function):
-    with pytest.raises(ValueError, match="is empty"):
-        function(np.zeros((0, 5), dtype=int))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_non_binary_mask_is_rejected(function):
-    with pytest.raises(ValueError, match="must be binary.*Threshold"):
-        function(np.array([[0, 1], [2, 0]]))
-
-
-@pytest.mark.parametrize("function", MASK_FUNCTIONS)
-def test_list_instead_of_array_is_rejected(function):
-    with pytest.raises((TypeError, AttributeError)):
-        function([[0, 1], [1, 0]])
+# Bad masks are tested for every function at once in test_mask_input.py.
 
 
 # threshold -----------------------------------------------------------------

@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from .batch import autograde_class, scores
+
+from .batch import autograde_class
 from .course import CONFIG_FILE, nbgrader_api
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
