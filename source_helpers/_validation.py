@@ -87,6 +87,12 @@ def check_binary(value, name):
 
 def check_labels(value, name):
     """Require a 2-D label image: integer dtype, no negative labels."""
+    if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] in (3, 4):
+        raise ValueError(
+            f"`{name}` must be a 2-D label image (H, W) with one integer id per pixel; got shape "
+            f"{value.shape}, which looks like an RGB(A) image. A coloured picture of a mask is not "
+            "a mask: load the label image itself (e.g. the .tif the segmentation wrote)."
+        )
     check_2d(value, name)
     if value.dtype == bool:
         return value.astype(np.int64)
@@ -104,6 +110,17 @@ def check_same_shape(a, b, name_a, name_b):
     """Require two arrays of the same shape."""
     if a.shape != b.shape:
         raise ValueError(f"`{name_a}` and `{name_b}` must have the same shape; got {a.shape} and {b.shape}.")
+
+
+def check_shape(value, name="shape"):
+    """Require an image size ``(height, width)``: two whole numbers, each at least 1."""
+    try:
+        value = tuple(value)
+    except TypeError:
+        raise TypeError(f"`{name}` must be a tuple (height, width); got {_describe(value)}.") from None
+    if len(value) != 2:
+        raise ValueError(f"`{name}` must be (height, width), two numbers; got {value!r}.")
+    return (check_int(value[0], f"{name}[0]", minimum=1), check_int(value[1], f"{name}[1]", minimum=1))
 
 
 def check_int(value, name, *, minimum=None):

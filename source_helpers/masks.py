@@ -33,17 +33,6 @@ __all__ = [
 ]
 
 
-def _check_label_image(labels, name="labels"):
-    """``check_labels`` with a hint for colour images, which are not label images."""
-    if isinstance(labels, np.ndarray) and labels.ndim == 3 and labels.shape[-1] in (3, 4):
-        raise ValueError(
-            f"`{name}` must be a 2-D label image (H, W) with one integer id per pixel; got shape "
-            f"{labels.shape}, which looks like an RGB(A) image. A coloured picture of a mask is not "
-            "a mask: load the label image itself (e.g. the .tif the segmentation wrote)."
-        )
-    return check_labels(labels, name)
-
-
 def _check_connectivity(connectivity):
     connectivity = check_int(connectivity, "connectivity", minimum=1)
     if connectivity > 2:
@@ -82,7 +71,7 @@ def instance_to_binary(labels):
     array([[False,  True,  True],
            [False, False,  True]])
     """
-    labels = _check_label_image(labels)
+    labels = check_labels(labels, "labels")
     return labels != 0
 
 
@@ -117,7 +106,7 @@ def count_objects(labels):
     >>> count_objects(np.zeros((2, 2), dtype=int))
     0
     """
-    labels = _check_label_image(labels)
+    labels = check_labels(labels, "labels")
     ids = np.unique(labels)
     return int(np.count_nonzero(ids))
 
@@ -236,7 +225,7 @@ def relabel_consecutive(labels):
     array([[0, 2, 2],
            [3, 0, 1]])
     """
-    labels = _check_label_image(labels)
+    labels = check_labels(labels, "labels")
     ids = np.unique(labels)
     ids = ids[ids != 0]
     relabelled = np.zeros(labels.shape, dtype=np.int64)
@@ -272,6 +261,6 @@ def object_areas(labels):
     >>> object_areas(np.array([[0, 2, 2], [5, 0, 2]]))
     {2: 3, 5: 1}
     """
-    labels = _check_label_image(labels)
+    labels = check_labels(labels, "labels")
     ids, counts = np.unique(labels, return_counts=True)
     return {int(i): int(c) for i, c in zip(ids, counts) if i != 0}

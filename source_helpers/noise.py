@@ -19,7 +19,7 @@ state, so the same seed gives the same noise. Inputs are never modified.
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._validation import _describe, check_binary, check_number, check_rng
+from ._validation import check_binary, check_number, check_rng, check_shape
 
 __all__ = [
     "add_salt_noise",
@@ -39,21 +39,6 @@ def _check_factor(c):
         )
     return c
 
-
-def _check_shape(shape):
-    """A ``(height, width)`` pair of whole numbers, each at least 1."""
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise TypeError(f"`shape` must be a tuple (height, width); got {_describe(shape)}.") from None
-    if len(shape) != 2:
-        raise ValueError(f"`shape` must be (height, width), two numbers; got {shape!r}.")
-    for i, size in enumerate(shape):
-        if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
-            raise TypeError(f"`shape[{i}]` must be a whole number; got {_describe(size)}.")
-        if size < 1:
-            raise ValueError(f"`shape[{i}]` must be at least 1; got {size}. An image needs at least one pixel.")
-    return tuple(int(size) for size in shape)
 
 
 def add_salt_noise(binary, p, rng):
@@ -145,7 +130,7 @@ def salt_noise_by_truncation(shape, c, rng):
     >>> round(float(noise.mean()), 3)     # 1 - 1/1.1 = 0.0909..., not 0.1
     0.091
     """
-    shape = _check_shape(shape)
+    shape = check_shape(shape)
     c = _check_factor(c)
     rng = check_rng(rng, "rng")
     return (c * rng.random(shape)).astype(np.int64)

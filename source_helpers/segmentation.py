@@ -31,6 +31,7 @@ from ._validation import (
     check_labels,
     check_number,
     check_same_shape,
+    check_shape,
 )
 
 __all__ = [
@@ -263,15 +264,6 @@ def find_peaks(distance, binary, *, min_distance=10, footprint=None):
     return coords.astype(np.int64).reshape(-1, 2)
 
 
-def _check_shape(shape):
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise TypeError(f"`shape` must be a tuple (height, width); got {_describe(shape)}.") from None
-    if len(shape) != 2:
-        raise ValueError(f"`shape` must be (height, width), two numbers; got {shape!r}.")
-    return (check_int(shape[0], "shape[0]", minimum=1), check_int(shape[1], "shape[1]", minimum=1))
-
 
 def markers_from_peaks(coords, shape):
     """Marker image for the watershed: a different label at each peak.
@@ -304,7 +296,7 @@ def markers_from_peaks(coords, shape):
            [0, 0, 0, 0],
            [0, 0, 0, 2]])
     """
-    shape = _check_shape(shape)
+    shape = check_shape(shape)
     array = np.asarray(coords)
     if array.size == 0:
         array = array.reshape(0, 2).astype(np.int64)

@@ -82,3 +82,20 @@ def test_check_rng():
     with pytest.raises(TypeError, match="default_rng"):
         v.check_rng(np.random.RandomState(0))
 
+
+
+def test_check_shape():
+    assert v.check_shape((np.int64(3), 4)) == (3, 4)
+    with pytest.raises(TypeError, match="`shape` must be a tuple"):
+        v.check_shape(5)
+    with pytest.raises(ValueError, match="two numbers"):
+        v.check_shape((3, 4, 3))
+    with pytest.raises(ValueError, match=r"`shape\[1\]` must be at least 1"):
+        v.check_shape((3, 0))
+    with pytest.raises(TypeError, match=r"`shape\[0\]` must be a whole number"):
+        v.check_shape((2.5, 3))
+
+
+def test_check_labels_names_a_colour_picture_of_a_mask():
+    with pytest.raises(ValueError, match="looks like an RGB"):
+        v.check_labels(np.zeros((5, 5, 3), dtype=np.uint8), "labels")
