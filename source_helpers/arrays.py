@@ -25,6 +25,7 @@ lower end of the requested range) instead of dividing by zero.
 import numpy as np
 
 from ._validation import _describe, check_array, check_number
+from .exercises import reference
 
 __all__ = [
     "add_channel_axis",
@@ -64,6 +65,7 @@ def _check_finite(image, name):
         )
 
 
+@reference("02-dtypes-and-channels")
 def add_channel_axis(image):
     """Give a grayscale image an explicit channel axis: ``(H, W)`` to ``(H, W, 1)``.
 
@@ -228,6 +230,7 @@ def check_channel_order(image, order, *, name="image"):
     )
 
 
+@reference("02-dtypes-and-channels")
 def hwc_to_chw(image):
     """Move the channel axis to the front: ``(H, W, C)`` to ``(C, H, W)``.
 
@@ -258,6 +261,7 @@ def hwc_to_chw(image):
     return np.moveaxis(image, -1, 0)
 
 
+@reference("02-dtypes-and-channels")
 def chw_to_hwc(image):
     """Move the channel axis to the end: ``(C, H, W)`` to ``(H, W, C)``.
 
@@ -288,6 +292,7 @@ def chw_to_hwc(image):
     return np.moveaxis(image, 0, -1)
 
 
+@reference("02-dtypes-and-channels")
 def rgb_to_gray(image):
     """Luminance of an 8-bit RGB image, as float64 in [0, 1].
 
@@ -391,6 +396,7 @@ def dtype_range(dtype, *, bits=None):
     return (0, 2 ** int(bits) - 1)
 
 
+@reference("02-dtypes-and-channels")
 def saturating_add(a, b):
     """Add two ``uint8`` images, stopping at 255 instead of wrapping around.
 
@@ -431,6 +437,7 @@ def saturating_add(a, b):
     return np.minimum(a.astype(np.uint16) + b, 255).astype(np.uint8)
 
 
+@reference("02-dtypes-and-channels")
 def normalize_minmax(image):
     """Stretch an image linearly so that its minimum becomes 0 and its maximum 1.
 
@@ -470,6 +477,7 @@ def normalize_minmax(image):
     return (image - low) / (high - low)
 
 
+@reference("02-dtypes-and-channels")
 def normalize_percentile(image, low=1.0, high=99.0):
     """Map the ``low`` percentile to 0 and the ``high`` percentile to 1, clipping outside.
 

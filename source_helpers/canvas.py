@@ -9,6 +9,7 @@ import numpy as np
 from skimage.draw import disk as _draw_disk
 
 from ._validation import check_int, check_number
+from .exercises import reference
 
 __all__ = ["Canvas", "THREE_DISKS", "three_disk_canvas", "draw_disks"]
 
@@ -101,6 +102,7 @@ def three_disk_canvas():
     return canvas
 
 
+@reference("03-masks-and-disks")
 def draw_disks(height, width, disks):
     """Instance mask of a list of disks: disk ``i`` (counting from 1) is labelled ``i``.
 

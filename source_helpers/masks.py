@@ -22,6 +22,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from ._validation import check_binary, check_int, check_labels
+from .exercises import reference
 
 __all__ = [
     "instance_to_binary",
@@ -43,6 +44,7 @@ def _check_connectivity(connectivity):
     return connectivity
 
 
+@reference("03-masks-and-disks")
 def instance_to_binary(labels):
     """Binary mask of an instance mask: True wherever the label is not 0.
 
@@ -75,6 +77,7 @@ def instance_to_binary(labels):
     return labels != 0
 
 
+@reference("03-masks-and-disks")
 def count_objects(labels):
     """Number of distinct non-zero ids in an instance mask.
 
@@ -156,6 +159,7 @@ def label_components(binary, *, connectivity=1):
     return labels.astype(np.int64)
 
 
+@reference("03-masks-and-disks")
 def count_components(binary, *, connectivity=1):
     """Number of connected foreground regions of a binary mask.
 
@@ -196,6 +200,7 @@ def count_components(binary, *, connectivity=1):
     return int(labels.max())
 
 
+@reference("03-masks-and-disks")
 def relabel_consecutive(labels):
     """Renumber an instance mask so that its ids are 1, 2, ..., N.
 

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from ._validation import check_binary, check_number, check_rng, check_shape
+from .exercises import reference
 
 __all__ = [
     "add_salt_noise",
@@ -41,6 +42,7 @@ def _check_factor(c):
 
 
 
+@reference("05-noise")
 def add_salt_noise(binary, p, rng):
     """Sprinkle foreground pixels: each pixel independently becomes 1 with probability ``p``.
 
@@ -136,6 +138,7 @@ def salt_noise_by_truncation(shape, c, rng):
     return (c * rng.random(shape)).astype(np.int64)
 
 
+@reference("05-noise")
 def true_noise_probability(c):
     """Probability that ``(c * u).astype(int)`` is 1 for ``u`` uniform in [0, 1).
 
@@ -171,6 +174,7 @@ def true_noise_probability(c):
     return 1.0 - 1.0 / c
 
 
+@reference("05-noise")
 def erosions_to_remove(binary):
     """How many erosions with the cross make the whole foreground vanish.
 

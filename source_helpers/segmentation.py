@@ -33,6 +33,7 @@ from ._validation import (
     check_same_shape,
     check_shape,
 )
+from .exercises import reference
 
 __all__ = [
     "threshold",
@@ -108,6 +109,7 @@ def threshold(image, level, *, below=False):
     return image < level if below else image > level
 
 
+@reference("05-noise")
 def remove_speckles(binary, iterations):
     """Delete foreground specks smaller than the structuring element, as an opening.
 
@@ -156,6 +158,7 @@ def remove_speckles(binary, iterations):
     return ndi.binary_dilation(eroded, iterations=iterations)
 
 
+@reference("04-watershed")
 def distance_to_background(binary):
     """Euclidean distance of every foreground pixel to the nearest background pixel.
 
@@ -265,6 +268,7 @@ def find_peaks(distance, binary, *, min_distance=10, footprint=None):
 
 
 
+@reference("04-watershed")
 def markers_from_peaks(coords, shape):
     """Marker image for the watershed: a different label at each peak.
 
@@ -319,6 +323,7 @@ def markers_from_peaks(coords, shape):
     return markers
 
 
+@reference("04-watershed")
 def markers_from_plateaus(distance, binary):
     """Marker image with one label per regional maximum of ``distance`` in the foreground.
 
@@ -414,6 +419,7 @@ def watershed_from_markers(distance, markers, binary):
     return watershed(-distance, markers, mask=binary).astype(np.int64)
 
 
+@reference("04-watershed")
 def find_watershed(binary, min_distance=10, *, footprint=None):
     """Separate touching objects: distance, peaks as markers, watershed.
 
