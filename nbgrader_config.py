@@ -52,3 +52,6 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 
 # Students validating in JupyterLab run everything in their own kernel, as usual.
 c.Execute.timeout = 60
+
+# `nbgrader export` adds each submission's grading status and flags to grades.csv.
+c.ExportApp.plugin_class = "source_helpers.grading.export.CourseCsvExport"

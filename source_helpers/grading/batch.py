@@ -154,6 +154,11 @@ def _prepare_gradebook(db_url):
             connection.execute("PRAGMA journal_mode=WAL")
 
 
+def _register_student(api, student):
+    with Gradebook(api.coursedir.db_url) as gradebook:
+        gradebook.update_or_create_student(student)
+
+
 def _real_cause(log):
     """The line of nbgrader's log that names what went wrong (not 'see the above traceback')."""
     lines = [line.strip() for line in str(log).splitlines() if line.strip()]
@@ -320,6 +325,7 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
             notebook, flags = find_notebook(folder, chapter)
             problem = _notebook_problem(notebook) if notebook else flags[0]
             if problem:
+                _register_student(api, student)     # so that the export lists the failure
                 outcome = Outcome(chapter, student, "failed", error=problem, flags=[problem])
                 status.put(outcome)
                 outcomes.append(outcome)
