@@ -244,7 +244,7 @@ class NotebookGrader:
     def call(self, name, args, kwargs):
         header_args, arrays = wire.encode(tuple(args))
         header_kwargs, more = wire.encode(dict(kwargs))
-        if "opaque" in repr(header_args) + repr(header_kwargs):
+        if _has_opaque(header_args) or _has_opaque(header_kwargs):
             raise RuntimeError(f"a test passes {name} an argument that cannot be sent to the student's process")
         header_kwargs = _shift_arrays(header_kwargs, len(arrays))
         self._ensure_sandbox()
@@ -322,6 +322,8 @@ class NotebookGrader:
     # -- cells ------------------------------------------------------------------
 
     def _run_student_cell(self, cell, index):
+        grade_id = _meta(cell).get("grade_id")
+        where = f"the answer cell {grade_id}" if grade_id else f"cell {index + 1}"
         self._cell_deadline = time.monotonic() + self.cell_timeout
         try:
             self._ensure_sandbox()
@@ -329,11 +331,11 @@ class NotebookGrader:
         except AnswerFailed as failed:
             return [_error("NotGraded", failed.evalue)]
         except SandboxTimeout:
-            self.report.flag(f"cell {index} was stopped at the time limit")
+            self.report.flag(f"{where} was stopped at the time limit")
             return [_error("CellTimeoutError", f"this cell did not finish within {self.cell_timeout:g} s "
                            "(or the notebook's time ran out): an endless loop?")]
         except SandboxDied as died:
-            self.report.flag(f"the process running your code stopped in cell {index}: {died}")
+            self.report.flag(f"the process running your code stopped in {where}: {died}")
             return [_error("ProcessDied", f"the process running this cell stopped: {died}")]
         finally:
             self._cell_deadline = None
@@ -401,6 +403,14 @@ class NotebookGrader:
             self.sandbox.close()
             self.report.seconds = time.monotonic() - start
         return self.report
+
+
+def _has_opaque(header):
+    if isinstance(header, list):
+        return any(_has_opaque(h) for h in header)
+    if isinstance(header, dict):
+        return "opaque" in header or any(_has_opaque(h) for h in header.values())
+    return False
 
 
 def _shift_arrays(header, offset):
