@@ -51,6 +51,7 @@ __all__ = [
     "check_unchanged",
     "check_probability",
     "check_axes_moved",
+    "check_known_mistakes",
     "reusing",
 ]
 
@@ -303,6 +304,9 @@ def check_array(value, what, *, shape=None, dtype=None, ndim=None):
             hint = " The channel axis is first (C, H, W) where it should be last (H, W, C)."
         elif len(shape) == 3 and value.shape == (shape[1], shape[2], shape[0]):
             hint = " The channel axis is last (H, W, C) where it should be first (C, H, W)."
+        elif 0 in value.shape and 0 not in shape:
+            hint = (" An axis has length 0: a slice whose end is not after its start, such as a[3:2], is empty;"
+                    " the end of a slice is start + size.")
         elif all(a - b in (-1, 1, 0) for a, b in zip(value.shape, shape)):
             hint = " Off by one? Slices stop before their end index: a[start:start + n] has n elements."
         _fail(f"{what} has shape {value.shape}, but shape {shape} was expected.{hint}")
@@ -551,7 +555,8 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
         for perm in others:
             if original.transpose(perm).shape == actual.shape:
                 hint = (f" That is the shape of np.transpose(image, {perm}), but the axes must end up in the "
-                        f"order {axes}.")
+                        f"order {axes}." + (" (.T reverses all axes.)" if perm == tuple(reversed(range(original.ndim)))
+                                             else ""))
                 break
         _fail(f"{what} has shape {actual.shape}, but shape {expected.shape} was expected.{hint}")
     if actual.dtype != original.dtype:
@@ -575,3 +580,54 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
                 f"in the order {axes}. Rows and columns swapped? (.T reverses all axes.)"
             )
     _fail(f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}")
+
+
+def _same(actual, wrong):
+    if isinstance(wrong, np.ndarray) or isinstance(actual, np.ndarray):
+        return (isinstance(actual, np.ndarray) and np.shape(actual) == np.shape(wrong)
+                and np.array_equal(actual, wrong, equal_nan=np.asarray(wrong).dtype.kind == "f"))
+    numbers = (int, float, np.integer, np.floating)
+    if isinstance(actual, numbers) and isinstance(wrong, numbers) and not isinstance(actual, (bool, np.bool_)):
+        return abs(float(actual) - float(wrong)) <= 1e-9 * max(1.0, abs(float(wrong)))
+    return type(actual) is type(wrong) and actual == wrong
+
+
+def _same_partition(actual, wrong):
+    """Two label images that split the pixels into the same objects (ids may differ)."""
+    if not (isinstance(actual, np.ndarray) and actual.shape == np.shape(wrong)):
+        return False
+    wrong = np.asarray(wrong)
+    if not np.array_equal(actual == 0, wrong == 0):
+        return False
+    pairs = np.unique(np.stack([actual.ravel(), wrong.ravel()]), axis=1)
+    return len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
+
+
+def check_known_mistakes(actual, mistakes, what, *, labels=False, expected=None):
+    """Fail with the explanation of the first known mistake that produces exactly ``actual``.
+
+    ``mistakes`` lists ``(wrong_result, explanation)`` pairs: what a typical
+    wrong answer returns on the same input, and what went wrong. Use it
+    before the plain comparison, so a student who made a known mistake reads
+    its name instead of "values differ". Arrays match by shape and values
+    (with ``labels=True``: label images match when they split the pixels
+    into the same objects, whatever the ids), numbers within a relative
+    1e-9, other values by type and ``==``. A mistake whose result equals
+    ``expected`` (when given) is skipped: on that input it is no mistake.
+
+    Examples
+    --------
+    >>> image = np.array([[1, 2], [3, 4]])
+    >>> check_known_mistakes(image[::-1], [(image[:, ::-1], "the columns were reversed")], "flip(image)")
+    >>> check_known_mistakes(image[:, ::-1], [(image[:, ::-1], "the columns were reversed")], "flip(image)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: flip(image): the columns were reversed.
+    """
+    __tracebackhide__ = True
+    same = _same_partition if labels else _same
+    for wrong, explanation in mistakes:
+        if expected is not None and same(np.asarray(wrong) if isinstance(expected, np.ndarray) else wrong, expected):
+            continue
+        if same(actual, wrong):
+            _fail(f"{what}: {explanation.rstrip('.')}.")
