@@ -187,14 +187,13 @@ def distance_to_background(binary):
 
     Examples
     --------
-    >>> mask = np.zeros((5, 5), dtype=int)
-    >>> mask[1:4, 1:4] = 1
+    >>> mask = np.zeros((4, 7), dtype=int)
+    >>> mask[1:3, 1:6] = 1          # a bar two pixels thick: every pixel touches the background
     >>> distance_to_background(mask)
-    array([[0., 0., 0., 0., 0.],
-           [0., 1., 1., 1., 0.],
-           [0., 1., 2., 1., 0.],
-           [0., 1., 1., 1., 0.],
-           [0., 0., 0., 0., 0.]])
+    array([[0., 0., 0., 0., 0., 0., 0.],
+           [0., 1., 1., 1., 1., 1., 0.],
+           [0., 1., 1., 1., 1., 1., 0.],
+           [0., 0., 0., 0., 0., 0., 0.]])
     """
     binary = check_binary(binary, "binary")
     return ndi.distance_transform_edt(binary).astype(np.float64)
@@ -357,14 +356,14 @@ def markers_from_plateaus(distance, binary):
 
     Examples
     --------
-    >>> mask = np.zeros((5, 9), dtype=int)
-    >>> mask[1:4, 1:8] = 1      # a 3-pixel-wide bar: its middle row is a ridge
+    >>> mask = np.zeros((5, 10), dtype=int)
+    >>> mask[1:4, 2:9] = 1      # a 3-pixel-wide bar: its middle row is a ridge
     >>> markers_from_plateaus(distance_to_background(mask), mask)
-    array([[0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 1, 1, 1, 1, 1, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0]])
+    array([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1, 1, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]])
     """
     distance = _check_distance(distance)
     binary = check_binary(binary, "binary")
@@ -458,12 +457,15 @@ def find_watershed(binary, min_distance=10, *, footprint=None):
 
     Examples
     --------
-    >>> from source_helpers.canvas import three_disk_canvas
-    >>> labels, n = find_watershed(three_disk_canvas().image)
+    >>> from source_helpers.canvas import Canvas
+    >>> pair = Canvas(40, 60)
+    >>> pair.disk(20, 20, 12)
+    >>> pair.disk(20, 40, 12)      # two touching disks, one connected region
+    >>> labels, n = find_watershed(pair.image)
     >>> n
-    3
+    2
     >>> np.bincount(labels.ravel()).tolist()   # background, then each object's area
-    [8836, 688, 283, 193]
+    [1557, 428, 415]
     """
     binary = check_binary(binary, "binary")
     min_distance = check_int(min_distance, "min_distance", minimum=1)
