@@ -608,8 +608,8 @@ def stardist_matching():
         from stardist.matching import matching
     except ImportError as error:
         if os.environ.get("CI"):
-            pytest.fail(f"stardist is needed for the agreement test in CI; `make setup` installs it from requirements-dev.txt ({error})")
-        pytest.skip(f"stardist cannot be imported ({error}); `make setup` installs it from requirements-dev.txt")
+            pytest.fail(f"stardist is needed for the agreement test in CI; `make setup-dev` (or `make test`) installs it from requirements-dev.txt ({error})")
+        pytest.skip(f"stardist cannot be imported ({error}); `make setup-dev` (or `make test`) installs it from requirements-dev.txt")
     return matching
 
 
