@@ -1,6 +1,7 @@
 # Computer Vision for Microscopy: set-up, tests and course tooling.
 #   make lab       set up .venv if needed, open JupyterLab on notebooks/
-#   make test      set up .venv if needed, run every test
+#   make test      set up .venv and the development packages if needed, run every test
+#   make setup-dev add the development packages of requirements-dev.txt (stardist, the metrics' peer)
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
@@ -11,11 +12,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test release outputs try autograde constraints clean
+.PHONY: setup setup-dev lab test release outputs try autograde constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -25,10 +27,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Not needed by students: only the tests and benchmarks use these.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+setup-dev: $(DEV_STAMP)
+
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
-test: setup
+test: setup-dev
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
 release: setup
@@ -44,7 +53,7 @@ autograde: setup
 	@test -n "$(CHAPTERS)" || { echo 'name the chapter(s): make autograde CHAPTERS=01-image-arrays'; exit 2; }
 	$(BIN)/python -m source_helpers.grading autograde $(CHAPTERS)
 
-constraints: setup
+constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 

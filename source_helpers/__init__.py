@@ -34,6 +34,21 @@ from .masks import (
     object_areas,
     relabel_consecutive,
 )
+from .metrics import (
+    DEFAULT_THRESHOLDS,
+    LabelOverlaps,
+    Matching,
+    MatchingScores,
+    f1_at,
+    iou,
+    iou_matrix,
+    label_overlaps,
+    match_instances,
+    match_labels,
+    match_overlaps,
+    matching_scores,
+    scores_over_thresholds,
+)
 from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
 from .segmentation import (
     distance_to_background,
@@ -63,6 +78,10 @@ __all__ = [
     # masks: binary and instance masks (chapter 03)
     "instance_to_binary", "count_objects", "label_components", "count_components",
     "relabel_consecutive", "object_areas",
+    # metrics (chapter 07)
+    "iou", "iou_matrix", "match_instances", "f1_at", "label_overlaps", "LabelOverlaps",
+    "match_labels", "match_overlaps", "Matching", "matching_scores", "scores_over_thresholds",
+    "MatchingScores", "DEFAULT_THRESHOLDS",
     # noise (chapter 05)
     "add_salt_noise", "salt_noise_by_truncation", "true_noise_probability", "erosions_to_remove",
     # segmentation: thresholds, cleaning, watershed (chapters 04-06)
