@@ -183,7 +183,7 @@ def _paint(rods, shape, pixel_size_um):
         start, end = ((r / pixel_size_um, c / pixel_size_um) for r, c in rod.ends())
         radius = rod.width / 2 / pixel_size_um
         distance = _segment_distance(rr, cc, start, end)
-        inside = distance < radius
+        inside = distance <= radius
         labels[rows, cols][inside] = i + 1
         # Optical thickness across the cell: nearly flat, falling steeply at the edge.
         profile = np.clip(1.0 - (distance / radius) ** 2, 0.0, None) ** 0.25
@@ -194,10 +194,11 @@ def _paint(rods, shape, pixel_size_um):
 def rods_to_labels(rods, shape, *, pixel_size_um=0.05):
     """Ground-truth instance mask of a list of rods.
 
-    A pixel belongs to rod ``i`` (label ``i + 1``) when its centre is closer
-    than ``width / 2`` to the rod's axis (the segment between the centres of
-    its caps). Where rods overlap, the later one wins; parts outside the
-    image are dropped.
+    A pixel belongs to rod ``i`` (label ``i + 1``) when its centre is at most
+    ``width / 2`` from the rod's axis (the segment between the centres of
+    its caps); so two rods that touch share no gap, even when the contact
+    runs exactly between two rows of pixels. Where rods overlap, the later
+    one wins; parts outside the image are dropped.
 
     Parameters
     ----------
@@ -405,10 +406,11 @@ def random_rods(n_cells, shape, *, pixel_size_um=0.05, length_um=(2.0, 4.0), wid
     rng = _as_generator(rng)
 
     gap_px = min_gap_um / pixel_size_um
-    taken = np.zeros(shape, dtype=bool)   # pixels of placed groups
+    blocked = np.zeros(shape, dtype=bool)   # pixels of placed groups and their surroundings
+    reach = int(math.ceil(gap_px)) + 1
     rods = []
     attempts = 0
-    while len(rods) < n_cells and attempts < 200 * max(n_cells, 1):
+    while len(rods) < n_cells and attempts < 100 * n_cells + 1000:
         attempts += 1
         length = rng.uniform(low, high)
         angle = rng.uniform(0.0, 180.0)
@@ -422,19 +424,23 @@ def random_rods(n_cells, shape, *, pixel_size_um=0.05, length_um=(2.0, 4.0), wid
         else:
             stagger = rng.uniform(-0.25, 0.25) * length
             group = side_by_side(row, col, length, width_um, angle, 2, stagger=stagger)
-        labels, _ = _paint(group, shape, pixel_size_um)
+        # Every rod, with a margin of one pixel, inside the image.
         inside = all(
-            0 <= r / pixel_size_um - 1 and r / pixel_size_um + 1 <= shape[0] - 1
-            and 0 <= c / pixel_size_um - 1 and c / pixel_size_um + 1 <= shape[1] - 1
+            1 <= r / pixel_size_um <= shape[0] - 2 and 1 <= c / pixel_size_um <= shape[1] - 2
             for rod in group
             for r, c in _rod_corners(rod)
         )
-        if not inside or not labels.any():
+        if not inside:
             continue
-        grown = ndi.distance_transform_edt(labels == 0) <= gap_px if gap_px > 0 else labels > 0
-        if (grown & taken).any():
+        rows, cols = _group_pixels(group, shape, pixel_size_um)
+        if rows.size == 0 or blocked[rows, cols].any():
             continue
-        taken |= labels > 0
+        # Block the group and everything within min_gap_um of it, in a window around it.
+        top, left = max(rows.min() - reach, 0), max(cols.min() - reach, 0)
+        bottom, right = min(rows.max() + reach + 1, shape[0]), min(cols.max() + reach + 1, shape[1])
+        window = np.ones((bottom - top, right - left), dtype=bool)
+        window[rows - top, cols - left] = False
+        blocked[top:bottom, left:right] |= ndi.distance_transform_edt(window) <= gap_px
         rods.extend(group)
     if len(rods) < n_cells:
         raise ValueError(
@@ -442,6 +448,21 @@ def random_rods(n_cells, shape, *, pixel_size_um=0.05, length_um=(2.0, 4.0), wid
             f"at {pixel_size_um} µm per pixel; ask for fewer cells, a bigger image or a smaller min_gap_um."
         )
     return rods
+
+
+def _group_pixels(rods, shape, pixel_size_um):
+    """Row and column indices of the pixels inside any of ``rods``."""
+    rows, cols = [], []
+    for rod in rods:
+        window_rows, window_cols = _rod_window(rod, shape, pixel_size_um)
+        rr = np.arange(window_rows.start, window_rows.stop, dtype=np.float64)[:, None]
+        cc = np.arange(window_cols.start, window_cols.stop, dtype=np.float64)[None, :]
+        start, end = ((r / pixel_size_um, c / pixel_size_um) for r, c in rod.ends())
+        inside = _segment_distance(rr, cc, start, end) <= rod.width / 2 / pixel_size_um
+        r, c = np.nonzero(inside)
+        rows.append(r + window_rows.start)
+        cols.append(c + window_cols.start)
+    return np.concatenate(rows), np.concatenate(cols)
 
 
 def _rod_corners(rod):
@@ -469,6 +490,20 @@ def _smooth_field(shape, rng, cells):
     field -= field.mean()
     peak = np.abs(field).max()
     return field / peak if peak > 0 else field
+
+
+def _blur(image, sigma):
+    """Gaussian blur; wide blurs are computed on a coarser grid and interpolated back (fast, smooth)."""
+    factor = int(sigma // 4)
+    if factor < 2:
+        return ndi.gaussian_filter(image, sigma)
+    height, width = image.shape
+    padded = np.pad(image, ((0, -height % factor), (0, -width % factor)), mode="edge")
+    coarse = padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor).mean(axis=(1, 3))
+    coarse = ndi.gaussian_filter(coarse, sigma / factor)
+    rows = (np.arange(height) + 0.5) / factor - 0.5
+    cols = (np.arange(width) + 0.5) / factor - 0.5
+    return ndi.map_coordinates(coarse, np.meshgrid(rows, cols, indexing="ij"), order=1, mode="nearest")
 
 
 def _gaussian_spots(shape, centres, sigmas, amplitudes):
@@ -548,8 +583,8 @@ def render_rods(rods, shape, *, pixel_size_um=0.05, rng=0, background=10_000.0, 
     shade_off : float, optional
         How much the cells' darkness fades inside a crowd of cells, between
         0 and 1 (default 0.7): the contrast is multiplied by ``1 - shade_off
-        * crowd**2``, where ``crowd`` is the fraction of the surroundings
-        (Gaussian of 1.5 µm) covered by cells. Cells deep inside a colony
+        * crowd**3``, where ``crowd`` is the fraction of the surroundings
+        (Gaussian of 2 µm) covered by cells. Cells deep inside a colony
         look lighter, as in the real data.
     n_debris, n_rings : int, optional
         Number of debris dots and ring artifacts (defaults 6 and 2).
@@ -616,10 +651,10 @@ def _render(rods, shape, pixel_size_um, scene_rng, noise_rng, *, background, cel
     np.clip(phase, 0, 1, out=phase)
 
     sharp = ndi.gaussian_filter(phase, psf_um / pixel_size_um) if psf_um > 0 else phase
-    spread = ndi.gaussian_filter(phase, halo_um / pixel_size_um)
+    spread = _blur(phase, halo_um / pixel_size_um)
     # Shade-off: inside a crowd of cells the phase contrast fades, inner cells look lighter.
-    crowd = ndi.gaussian_filter(thickness, 1.5 / pixel_size_um) if shade_off > 0 else 0.0
-    relative = 1.0 - cell_contrast * sharp * (1.0 - shade_off * crowd**2) + halo * spread * (1.0 - sharp)
+    crowd = _blur(thickness, 2.0 / pixel_size_um) if shade_off > 0 else 0.0
+    relative = 1.0 - cell_contrast * sharp * (1.0 - shade_off * crowd**3) + halo * spread * (1.0 - sharp)
     relative += _rings(shape, scene_rng, n_rings, pixel_size_um)
     if texture > 0:
         mottle = ndi.gaussian_filter(scene_rng.standard_normal(shape), 0.2 / pixel_size_um)
