@@ -689,10 +689,12 @@ def dark_foreground(relative, *, level=0.85, opening_radius=4, min_area=300):
 def rod_markers(relative, foreground, *, depth=0.04, max_level=0.7):
     """One marker per dark basin of ``relative`` inside the foreground.
 
-    A marker is a regional minimum at least ``depth`` deep
-    (``skimage.morphology.h_minima``): to leave it, one has to climb at least
-    ``depth``. The bright gap between two touching cells is such a climb, the
-    grainy interior of one cell is not. Minima that are not darker than
+    Markers are the h-minima of ``relative`` (``skimage.morphology.h_minima``):
+    every basin is filled up by ``depth``, and the floors that stay below the
+    filling are kept. A basin whose rim rises less than ``depth`` above its
+    floor before it spills into a deeper one disappears. The bright gap
+    between two touching cells is such a rim, the grainy interior of one
+    cell is not. Minima that are not darker than
     ``max_level`` (debris halos, gaps) are dropped. Unlike the peaks of the
     distance transform, these markers do not depend on the cell's length, so
     a long rod gets one marker, not one every ``min_distance`` pixels.
