@@ -268,7 +268,7 @@ def ecoli_crop():
     Returns
     -------
     image : ndarray, shape (300, 330), dtype uint16
-        Camera counts, about 2 500 (inside cells) to 17 000 (halo).
+        Camera counts, from about 2 800 (inside the cells) to 17 800 (halo).
     mask : ndarray, shape (300, 330), dtype int64
         0 background, 1 ... 4 the cells.
 

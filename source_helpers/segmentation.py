@@ -829,30 +829,31 @@ def merge_fragments(labels, relative, *, max_contrast=0.08, max_level_difference
     relative = relative.astype(np.float64)
     merged = labels.copy()
     while True:
-        contacts = _contacts(merged, relative)
-        if not contacts:
-            break
-        ids = np.unique(merged[merged > 0])
-        levels = dict(zip(ids.tolist(), np.asarray(ndi.median(relative, merged, ids)).tolist()))
-        candidates = sorted((boundary - max(levels[a], levels[b]), a, b) for (a, b), boundary in contacts.items())
-        for contrast, a, b in candidates:
-            if contrast >= max_contrast:
-                candidates = []
-                break
-            if abs(levels[a] - levels[b]) > max_level_difference:
-                continue
-            union = (merged == a) | (merged == b)
-            rows, cols = np.nonzero(union)
-            box = union[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-            if regionprops(box.astype(np.uint8))[0].axis_minor_length > max_width:
-                continue
-            merged[merged == b] = a
-            break
-        else:
-            break
-        if not candidates:
-            break
-    return merged
+        pair = _faintest_mergeable_pair(merged, relative, max_contrast, max_level_difference, max_width)
+        if pair is None:
+            return merged
+        merged[merged == pair[1]] = pair[0]
+
+
+def _faintest_mergeable_pair(labels, relative, max_contrast, max_level_difference, max_width):
+    """The touching pair ``(a, b)`` that ``merge_fragments`` joins next, or None."""
+    contacts = _contacts(labels, relative)
+    if not contacts:
+        return None
+    ids = np.unique(labels[labels > 0])
+    levels = dict(zip(ids.tolist(), np.asarray(ndi.median(relative, labels, ids)).tolist()))
+    candidates = sorted((boundary - max(levels[a], levels[b]), a, b) for (a, b), boundary in contacts.items())
+    for contrast, a, b in candidates:
+        if contrast >= max_contrast:
+            return None
+        if abs(levels[a] - levels[b]) > max_level_difference:
+            continue
+        union = (labels == a) | (labels == b)
+        rows, cols = np.nonzero(union)
+        box = union[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        if regionprops(box.astype(np.uint8))[0].axis_minor_length <= max_width:
+            return a, b
+    return None
 
 
 def segment_cells(image, *, pixel_size_um, cell_width_um=1.0, level=0.85, depth=0.04, max_level=0.7,
@@ -916,10 +917,10 @@ def segment_cells(image, *, pixel_size_um, cell_width_um=1.0, level=0.85, depth=
     labels = merge_fragments(labels, relative, max_contrast=max_contrast,
                              max_level_difference=max_level_difference, max_width=scales["max_width"])
     labels = _remove_small(labels, scales["min_area"])
-    ids = np.unique(labels)
-    ids = ids[ids != 0]
-    out = np.zeros(labels.shape, dtype=np.int64)
-    order = np.argsort([np.flatnonzero(labels == i)[0] for i in ids]) if len(ids) else []
-    for new, k in enumerate(order, start=1):
-        out[labels == ids[k]] = new
-    return out
+    # Renumber 1 ... n in the order in which the objects first appear, row by row.
+    ids, first = np.unique(labels.ravel(), return_index=True)
+    order = ids[np.argsort(first)]
+    order = order[order != 0]
+    lookup = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+    lookup[order] = np.arange(1, len(order) + 1)
+    return lookup[labels]
