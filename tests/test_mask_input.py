@@ -18,6 +18,7 @@ from source_helpers.segmentation import (
     find_watershed,
     markers_from_plateaus,
     remove_speckles,
+    rod_markers,
 )
 
 
@@ -46,6 +47,7 @@ MASK_FUNCTIONS = {
     "find_watershed": find_watershed,
     "find_peaks": _with_zero_distance(find_peaks),
     "markers_from_plateaus": _with_zero_distance(markers_from_plateaus),
+    "rod_markers": lambda m: rod_markers(np.ones((2, 2) if not isinstance(m, np.ndarray) or m.ndim != 2 else m.shape), m),
     "add_salt_noise": lambda m: add_salt_noise(m, 0.1, np.random.default_rng(0)),
     "erosions_to_remove": erosions_to_remove,
     "count_components": count_components,
