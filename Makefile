@@ -40,6 +40,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
 test: setup-dev
+	@sh tests/system-packages.sh
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
 release: setup
