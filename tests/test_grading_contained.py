@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from source_helpers.grading.contained import TrustedSource, grade_notebook
-from source_helpers.grading.sandbox import containment, prepare_package_root
+from source_helpers.grading.sandbox import Limits, SandboxBroken, containment, prepare_package_root
 
 CHAPTER = "99-example"
 SETUP = "import numpy as np\nfrom source_helpers import checks\n"
@@ -131,3 +131,8 @@ def test_a_value_that_cannot_cross_fails_its_check_by_type(source, package_root)
     _, _, errors = grade(source, package_root, {**SOLUTION, "choice": (
         "class Twelve:\n    def __eq__(self, other):\n        return True\nchoice = Twelve()\n")})
     assert "should be an int, but it is a Twelve" in errors["test_choice"][0]["evalue"]
+
+
+def test_a_sandbox_that_cannot_start_is_a_grading_failure_not_a_zero(source, package_root):
+    with pytest.raises(SandboxBroken, match="the grading sandbox does not start on this machine"):
+        grade(source, package_root, SOLUTION, limits=Limits(memory_mb=16))

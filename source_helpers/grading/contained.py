@@ -40,7 +40,7 @@ import numpy as np
 from source_helpers.checks import AnswerFailed
 
 from . import wire
-from .sandbox import Limits, Sandbox, SandboxDied, SandboxTimeout, prepare_package_root
+from .sandbox import Limits, Sandbox, SandboxBroken, SandboxDied, SandboxTimeout, prepare_package_root
 
 __all__ = ["TrustedSource", "NotebookGrader", "StudentFunction", "GradingReport"]
 
@@ -227,6 +227,18 @@ class NotebookGrader:
                 self._give_up("after a restart, replaying your earlier cells failed; "
                               "the rest of the notebook was not graded")
 
+    def _check_sandbox_starts(self):
+        """Start the sandbox with no student code in it; if even that fails, grading cannot go on."""
+        self._started = True
+        self.sandbox.start()
+        try:
+            self.sandbox.request({"op": "run", "source": ""}, timeout=min(120.0, self.notebook_timeout))
+        except (SandboxDied, SandboxTimeout) as error:
+            output = getattr(error, "output", "")
+            raise SandboxBroken("the grading sandbox does not start on this machine"
+                                + (f": {error}" if str(error) else " in time")
+                                + (f"; it wrote: {output}" if output else "")) from None
+
     def _give_up(self, reason):
         self._given_up = reason
         self.report.flag(reason)
@@ -387,6 +399,7 @@ class NotebookGrader:
         self._deadline = start + self.notebook_timeout
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         try:
+            self._check_sandbox_starts()
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(self.source.setup, "<setup>", "exec"), namespace)
             for index, cell in enumerate(notebook.cells):

@@ -42,7 +42,7 @@ from source_helpers.exercises import REFERENCES
 
 from . import wire
 
-__all__ = ["Containment", "containment", "Limits", "Sandbox", "SandboxDied", "SandboxTimeout",
+__all__ = ["Containment", "containment", "Limits", "Sandbox", "SandboxBroken", "SandboxDied", "SandboxTimeout",
            "build_student_package"]
 
 SANDBOX_HOME = "/home/student"
@@ -51,7 +51,18 @@ NOBODY = 65534
 
 
 class SandboxDied(Exception):
-    """The student's process ended (os._exit, a crash, the kernel's OOM killer, a broken pipe)."""
+    """The student's process ended (os._exit, a crash, the kernel's OOM killer, a broken pipe).
+
+    ``args[0]`` says how it ended; ``output``, the end of what it wrote to standard error.
+    """
+
+    def __init__(self, reason, output=""):
+        super().__init__(reason)
+        self.output = output
+
+
+class SandboxBroken(Exception):
+    """The sandbox does not start at all: a problem of the grading machine, not of the submission."""
 
 
 class SandboxTimeout(Exception):
@@ -218,6 +229,7 @@ def _readable_roots():
     roots = {"/usr", "/etc/alternatives", "/etc/ssl", "/etc/fonts"}
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         roots.add(os.path.realpath(prefix))
+        roots.add(os.path.abspath(prefix))      # a linked environment is run through its link
     executable = os.path.realpath(sys.executable)
     roots.add(os.path.dirname(os.path.dirname(executable)))
     return sorted(r for r in roots if os.path.exists(r))
@@ -249,7 +261,7 @@ class Sandbox:
         self.process = None
         self.requests = self.replies = None
         self.workdir = f"{SANDBOX_HOME}/{chapter}"
-        self.stderr = subprocess.DEVNULL
+        self.stderr = None
 
     # -- life cycle -------------------------------------------------------------
 
@@ -275,12 +287,13 @@ class Sandbox:
         command = [found.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
                    "--uid", str(NOBODY), "--gid", str(NOBODY), "--hostname", "sandbox",
                    "--cap-drop", "ALL", "--clearenv"]
+        # /tmp first: a later mount over it would hide an environment that lives under /tmp.
+        command += ["--size", str(self.limits.file_mb * 2**20), "--tmpfs", "/tmp"]
         for root in _readable_roots():
             command += ["--ro-bind", root, root]
         command += ["--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
                     "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
                     "--proc", "/proc", "--dev", "/dev",
-                    "--size", str(self.limits.file_mb * 2**20), "--tmpfs", "/tmp",
                     "--dir", SANDBOX_HOME,
                     "--ro-bind", str(self.package_root), SANDBOX_PACKAGE_ROOT,
                     "--bind", str(self.scratch), self.workdir]
@@ -317,6 +330,7 @@ class Sandbox:
 
         if drop_user:
             os.chmod(self.scratch, 0o777)
+        self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             command, env=env if env is not None else {}, cwd=cwd, pass_fds=(to_worker_r, from_worker_w),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
@@ -349,7 +363,18 @@ class Sandbox:
                     os.close(fd)
                 except OSError:
                     pass
-        self.process = self.requests = self.replies = None
+        if self.stderr is not None:
+            self.stderr.close()
+        self.process = self.requests = self.replies = self.stderr = None
+
+    def error_output(self, limit=400):
+        """The last ``limit`` characters the process wrote to standard error (its own or Python's)."""
+        if self.stderr is None:
+            return ""
+        self.stderr.seek(0, os.SEEK_END)
+        size = self.stderr.tell()
+        self.stderr.seek(max(0, size - limit))
+        return self.stderr.read().decode(errors="replace").strip()
 
     def __enter__(self):
         return self.start()
@@ -380,8 +405,9 @@ class Sandbox:
                     code = self.process.wait(timeout=2)
                 except subprocess.TimeoutExpired:
                     code = None
+            output = self.error_output()
             self.close()
-            raise SandboxDied(_death_reason(code, error)) from None
+            raise SandboxDied(_death_reason(code, error), output) from None
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise SandboxDied("the student's process sent a malformed reply")
