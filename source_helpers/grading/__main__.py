@@ -61,7 +61,7 @@ def main(argv):
     if not argv or argv[0] not in ("release", "outputs", "try", "autograde"):
         print(__doc__)
         return 2
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.workers is not None and args.workers < 1:
         print(f"error: --workers must be at least 1; got {args.workers}", file=sys.stderr)
         return 2

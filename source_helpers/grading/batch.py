@@ -154,11 +154,6 @@ def _prepare_gradebook(db_url):
             connection.execute("PRAGMA journal_mode=WAL")
 
 
-def _register_student(api, student):
-    with Gradebook(api.coursedir.db_url) as gradebook:
-        gradebook.update_or_create_student(student)
-
-
 def _real_cause(log):
     """The line of nbgrader's log that names what went wrong (not 'see the above traceback')."""
     lines = [line.strip() for line in str(log).splitlines() if line.strip()]
@@ -230,11 +225,14 @@ def grade_one(root, chapter, student, flags=()):
 
 
 def _grade_task(task):
-    root, chapter, student, flags = task
+    root, chapter, student, flags, problem = task
     try:
-        return grade_one(root, chapter, student, flags)
+        outcome = grade_one(root, chapter, student, flags)
     except Exception as error:  # a worker must report, never die
-        return Outcome(chapter, student, "failed", error=f"{type(error).__name__}: {error}", flags=list(flags))
+        outcome = Outcome(chapter, student, "failed", error=f"{type(error).__name__}: {error}", flags=list(flags))
+    if problem:
+        outcome.status, outcome.error, outcome.flags = "failed", problem, [problem]
+    return outcome
 
 
 # -- the class ------------------------------------------------------------------------
@@ -325,10 +323,9 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
             notebook, flags = find_notebook(folder, chapter)
             problem = _notebook_problem(notebook) if notebook else flags[0]
             if problem:
-                _register_student(api, student)     # so that the export lists the failure
-                outcome = Outcome(chapter, student, "failed", error=problem, flags=[problem])
-                status.put(outcome)
-                outcomes.append(outcome)
+                # nbgrader still records the submission, as a plain `nbgrader autograde` would (a missing
+                # notebook gets 0 on every cell); the outcome says why it was not graded.
+                tasks.append(((str(root), chapter, student, [problem], problem), ""))
                 continue
             fingerprint = _fingerprint(notebook, source)
             before = status.get(chapter, student)
@@ -336,13 +333,9 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
                     and before.get("status") in ("graded", "flagged") and student in graded_before):
                 outcomes.append(Outcome(**{**before, "status": "skipped"}))
                 continue
-            tasks.append(((str(root), chapter, student, flags), fingerprint))
+            tasks.append(((str(root), chapter, student, flags, None), fingerprint))
     total = len(tasks)
     skipped = sum(o.status == "skipped" for o in outcomes)
-    failed_early = sum(o.status == "failed" for o in outcomes)
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            say(f"[-/{total}] {outcome.chapter} {outcome.student}: FAILED ({outcome.error})")
     if skipped:
         say(f"{skipped} submission(s) graded before and unchanged: skipped (force=True grades them again)")
     from .sandbox import containment
@@ -350,7 +343,7 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     say(f"containment: {containment().describe()}")
     say(f"grading {total} submission(s) with {min(workers, max(total, 1))} worker process(es)")
     start = time.perf_counter()
-    failures = [failed_early]
+    failures = [0]
 
     def finished(outcome, fingerprint, done):
         outcome.fingerprint = fingerprint
