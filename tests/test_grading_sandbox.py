@@ -166,3 +166,27 @@ def test_limits_refuse_nonsense():
         Limits(memory_mb=0)
     with pytest.raises(ValueError, match="`cpu_seconds`"):
         Limits(cpu_seconds=1.5)
+
+
+def test_without_bubblewrap_grading_goes_on_and_says_what_is_missing(tmp_path, monkeypatch):
+    from source_helpers.grading import preprocessors, sandbox as sandbox_module
+    from source_helpers.grading.batch import grade_class
+    from source_helpers.grading.sandbox import Containment
+    from source_helpers.grading.trial import answer_with_solution, release_notebook, scratch_course, source_notebook
+    import nbformat
+
+    missing = Containment(None, "bubblewrap (bwrap) is not installed")
+    monkeypatch.setattr(sandbox_module, "containment", lambda: missing)
+    monkeypatch.setattr(preprocessors, "containment", lambda: missing)
+    chapter = "00-setup"
+    api = scratch_course(ROOT, chapter, tmp_path)
+    blank = release_notebook(api, chapter)
+    for student, notebook in {"solved": answer_with_solution(blank, source_notebook(api, chapter)), "blank": blank}.items():
+        target = tmp_path / "submitted" / student / chapter / f"{chapter}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, target)
+    lines = []
+    outcomes = {o.student: o.score for o in grade_class(tmp_path, [chapter], workers=1, progress=lines.append)}
+    assert outcomes == {"solved": 1, "blank": 0}
+    warnings = [line for line in lines if line.startswith("WARNING: ")]
+    assert len(warnings) == 2 and all("NOT isolated: bubblewrap (bwrap) is not installed" in w for w in warnings)

@@ -340,7 +340,8 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         say(f"{skipped} submission(s) graded before and unchanged: skipped (force=True grades them again)")
     from .sandbox import containment
 
-    say(f"containment: {containment().describe()}")
+    found = containment()
+    say(("containment: " if found.isolated else "WARNING: containment: ") + found.describe())
     say(f"grading {total} submission(s) with {min(workers, max(total, 1))} worker process(es)")
     start = time.perf_counter()
     failures = [0]
@@ -381,6 +382,7 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     _write_csv(root, status)
     for line in summary(outcomes, time.perf_counter() - start):
         say(line)
+    say(("student code ran " if found.isolated else "WARNING: student code ran ") + found.describe())
     return outcomes
 
 

@@ -123,10 +123,35 @@ class Containment:
             return ("isolated (bubblewrap): no network, own user/PID/IPC namespaces, only the submission's "
                     "scratch copy writable, gradebook and solutions/ not visible; rlimits on memory, CPU, "
                     "files and processes; chapter's reference answers removed")
-        return ("NOT isolated: " + self.reason + ". Student code runs with rlimits only"
-                + (", as user nobody" if os.geteuid() == 0 else "")
-                + "; it can see the file system and the network. Install bubblewrap (Debian: apt-get install "
-                "bubblewrap) to contain it.")
+        if _can_drop_user():
+            user = ", as user nobody"
+        elif os.geteuid() == 0:
+            user = ", as root (user nobody cannot read this Python environment)"
+        else:
+            user = ", as the grader's own user"
+        return ("NOT isolated: " + self.reason + ". Student code runs in a separate process with rlimits only"
+                + user + "; it can see the file system and the network. Install bubblewrap (Debian: apt-get "
+                "install bubblewrap) to contain it.")
+
+
+def _world_usable(path):
+    """True when every folder on the way to ``path`` lets other users through, and ``path`` lets them read."""
+    path = Path(os.path.realpath(path))
+    folders = [p for p in path.parents]
+    return all(p.stat().st_mode & 0o001 for p in folders) and bool(path.stat().st_mode & 0o004)
+
+
+@functools.lru_cache(maxsize=1)
+def _can_drop_user():
+    """As root without bubblewrap: can the student's code run as ``nobody`` with this Python?"""
+    if os.geteuid() != 0:
+        return False
+    try:
+        return _world_usable(sys.executable) and _world_usable(os.path.join(sys.prefix, "pyvenv.cfg")
+                                                              if os.path.exists(os.path.join(sys.prefix, "pyvenv.cfg"))
+                                                              else sys.executable)
+    except OSError:
+        return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -315,7 +340,7 @@ class Sandbox:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         command, env, cwd = self._command(to_worker_r, from_worker_w)
-        drop_user = env is not None and os.geteuid() == 0
+        drop_user = env is not None and _can_drop_user()
         limits = self.limits
 
         def prepare_child():
@@ -331,10 +356,16 @@ class Sandbox:
         if drop_user:
             os.chmod(self.scratch, 0o777)
         self.stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            command, env=env if env is not None else {}, cwd=cwd, pass_fds=(to_worker_r, from_worker_w),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
-            preexec_fn=prepare_child)
+        try:
+            self.process = subprocess.Popen(
+                command, env=env if env is not None else {}, cwd=cwd, pass_fds=(to_worker_r, from_worker_w),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
+                preexec_fn=prepare_child)
+        except OSError as error:
+            for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w):
+                os.close(fd)
+            self.close()
+            raise SandboxBroken(f"the student's process could not be started: {error}") from None
         os.close(to_worker_r)
         os.close(from_worker_w)
         self.requests = to_worker_w
