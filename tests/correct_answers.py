@@ -1,0 +1,214 @@
+"""Correct answers in the styles students write them: loops, NumPy, SciPy, scikit-image, odd but right.
+
+The tests must give each of these full marks (``test_correct_answers.py``):
+a test that only accepts the model answer's style is unfair. Add the correct
+answers you meet when you teach, and a few for every exercise of a new chapter.
+"""
+
+ANSWERS = {
+    ("00-setup", "number_of_pixels"): [
+        ("shape of an array", "def number_of_pixels(height, width):\n    return np.zeros((height, width)).size\n"),
+        ("loop", "def number_of_pixels(height, width):\n    total = 0\n    for _ in range(height):\n"
+                 "        total += width\n    return total\n"),
+    ],
+    ("01-image-arrays", "make_image"): [
+        ("fancy indexing", "def make_image(height, width, on):\n    image = np.zeros((height, width), dtype=int)\n"
+                           "    if on:\n        rows, cols = zip(*on)\n        image[list(rows), list(cols)] = 1\n"
+                           "    return image\n"),
+        ("list of lists", "def make_image(height, width, on):\n"
+                          "    return np.array([[1 if (r, c) in on else 0 for c in range(width)] for r in range(height)],\n"
+                          "                    dtype=np.int64)\n"),
+        ("np.int64 name", "def make_image(height, width, on):\n    image = np.zeros(shape=(height, width), dtype='int64')\n"
+                          "    for pixel in set(on):\n        image[pixel] = 1\n    return image\n"),
+    ],
+    ("01-image-arrays", "crop"): [
+        ("ellipsis", "def crop(image, top, left, height, width):\n"
+                     "    return image[top:top + height, left:left + width, ...]\n"),
+        ("a copy", "def crop(image, top, left, height, width):\n"
+                   "    return image[top:top + height][:, left:left + width].copy()\n"),
+        ("np.take", "def crop(image, top, left, height, width):\n"
+                    "    rows = np.take(image, range(top, top + height), axis=0)\n"
+                    "    return np.take(rows, range(left, left + width), axis=1)\n"),
+    ],
+    ("01-image-arrays", "flip_upside_down"): [
+        ("np.flipud", "def flip_upside_down(image):\n    return np.flipud(image)\n"),
+        ("np.flip axis 0", "def flip_upside_down(image):\n    return np.flip(image, axis=0)\n"),
+        ("rows in a loop", "def flip_upside_down(image):\n"
+                           "    return np.array([image[r] for r in range(len(image) - 1, -1, -1)])\n"),
+    ],
+    ("01-image-arrays", "brightest_pixel"): [
+        ("loops", "def brightest_pixel(image):\n    best, where = None, None\n"
+                  "    for r in range(image.shape[0]):\n        for c in range(image.shape[1]):\n"
+                  "            if best is None or image[r, c] > best:\n                best, where = image[r, c], (r, c)\n"
+                  "    return where\n"),
+        ("argwhere", "def brightest_pixel(image):\n    row, col = np.argwhere(image == image.max())[0]\n"
+                     "    return int(row), int(col)\n"),
+        ("divmod", "def brightest_pixel(image):\n    return divmod(int(image.argmax()), image.shape[1])\n"),
+    ],
+    ("01-image-arrays", "fraction_above"): [
+        ("count over size", "def fraction_above(image, threshold):\n"
+                            "    return np.count_nonzero(image > threshold) / image.size\n"),
+        ("NumPy float", "def fraction_above(image, threshold):\n    return (image > threshold).mean()\n"),
+    ],
+    ("02-dtypes-and-channels", "add_channel_axis"): [
+        ("expand_dims", "def add_channel_axis(image):\n    return np.expand_dims(image, axis=-1)\n"),
+        ("reshape", "def add_channel_axis(image):\n    return image.reshape(image.shape + (1,))\n"),
+        ("np.newaxis", "def add_channel_axis(image):\n    return image[:, :, np.newaxis]\n"),
+    ],
+    ("02-dtypes-and-channels", "hwc_to_chw"): [
+        ("transpose", "def hwc_to_chw(image):\n    return image.transpose(2, 0, 1)\n"),
+        ("stack of channels", "def hwc_to_chw(image):\n"
+                              "    return np.stack([image[..., c] for c in range(image.shape[2])])\n"),
+    ],
+    ("02-dtypes-and-channels", "chw_to_hwc"): [
+        ("transpose", "def chw_to_hwc(image):\n    return np.transpose(image, (1, 2, 0))\n"),
+        ("stack along the last axis", "def chw_to_hwc(image):\n    return np.stack(list(image), axis=-1)\n"),
+    ],
+    ("02-dtypes-and-channels", "rgb_to_gray"): [
+        ("scikit-image", "from skimage.color import rgb2gray\ndef rgb_to_gray(image):\n    return rgb2gray(image)\n"),
+        ("channel by channel", "def rgb_to_gray(image):\n    image = image.astype(np.float64) / 255\n"
+                               "    return 0.2125 * image[..., 0] + 0.7154 * image[..., 1] + 0.0721 * image[..., 2]\n"),
+        ("einsum", "def rgb_to_gray(image):\n"
+                   "    return np.einsum('hwc,c->hw', image / 255.0, np.array([0.2125, 0.7154, 0.0721]))\n"),
+    ],
+    ("02-dtypes-and-channels", "saturating_add"): [
+        ("np.minimum in a wide type", "def saturating_add(a, b):\n"
+                                      "    return np.minimum(a.astype(np.int64) + b, 255).astype(np.uint8)\n"),
+        ("headroom", "def saturating_add(a, b):\n    return a + np.minimum(b, 255 - a)\n"),
+        ("np.where", "def saturating_add(a, b):\n    total = a.astype(int) + b.astype(int)\n"
+                     "    return np.where(total > 255, 255, total).astype('uint8')\n"),
+    ],
+    ("02-dtypes-and-channels", "normalize_minmax"): [
+        ("ptp", "def normalize_minmax(image):\n    image = np.asarray(image, dtype=float)\n"
+                "    span = np.ptp(image)\n    if span == 0:\n        return np.zeros_like(image)\n"
+                "    return (image - image.min()) / span\n"),
+        ("scikit-image rescale", "from skimage.exposure import rescale_intensity\ndef normalize_minmax(image):\n"
+                                 "    image = image.astype(np.float64)\n    if image.max() == image.min():\n"
+                                 "        return np.zeros(image.shape)\n"
+                                 "    return rescale_intensity(image, out_range=(0.0, 1.0))\n"),
+    ],
+    ("02-dtypes-and-channels", "normalize_percentile"): [
+        ("np.interp style", "def normalize_percentile(image, low=1.0, high=99.0):\n"
+                            "    lo, hi = np.percentile(image, low), np.percentile(image, high)\n"
+                            "    if lo == hi:\n        return np.zeros(np.shape(image))\n"
+                            "    out = (np.asarray(image, dtype=float) - lo) / (hi - lo)\n"
+                            "    out[out < 0] = 0\n    out[out > 1] = 1\n    return out\n"),
+        ("quantile", "def normalize_percentile(image, low=1.0, high=99.0):\n"
+                     "    lo, hi = np.quantile(image.astype(float), [low / 100, high / 100])\n"
+                     "    if hi == lo:\n        return np.zeros(image.shape, dtype=float)\n"
+                     "    return np.clip((image - lo) / (hi - lo), 0.0, 1.0)\n"),
+    ],
+    ("03-masks-and-disks", "instance_to_binary"): [
+        ("greater than 0", "def instance_to_binary(labels):\n    return labels > 0\n"),
+        ("astype bool", "def instance_to_binary(labels):\n    return labels.astype(bool)\n"),
+    ],
+    ("03-masks-and-disks", "count_objects"): [
+        ("a set", "def count_objects(labels):\n    return len(set(labels.ravel().tolist()) - {0})\n"),
+        ("np.unique of the foreground", "def count_objects(labels):\n    return len(np.unique(labels[labels != 0]))\n"),
+    ],
+    ("03-masks-and-disks", "relabel_consecutive"): [
+        ("scikit-image", "from skimage.segmentation import relabel_sequential\n"
+                         "def relabel_consecutive(labels):\n    return relabel_sequential(labels)[0]\n"),
+        ("a lookup table", "def relabel_consecutive(labels):\n    ids = np.unique(labels[labels != 0])\n"
+                           "    table = np.zeros(labels.max() + 1, dtype=np.int64)\n"
+                           "    table[ids] = np.arange(1, len(ids) + 1)\n    return table[labels]\n"),
+        ("a dictionary", "def relabel_consecutive(labels):\n    new = {0: 0}\n"
+                         "    for i, value in enumerate(sorted(set(labels.ravel().tolist()) - {0}), start=1):\n"
+                         "        new[value] = i\n"
+                         "    return np.vectorize(new.get)(labels)\n"),
+    ],
+    ("03-masks-and-disks", "draw_disks"): [
+        ("a grid of distances", "def draw_disks(height, width, disks):\n    rows, cols = np.indices((height, width))\n"
+                                "    image = np.zeros((height, width), dtype=np.int64)\n"
+                                "    for i, (row, col, radius) in enumerate(disks, start=1):\n"
+                                "        image[np.hypot(rows - row, cols - col) < radius] = i\n    return image\n"),
+        ("skimage.draw with shape", "from skimage.draw import disk as filled\n"
+                                    "def draw_disks(height, width, disks):\n"
+                                    "    image = np.zeros((height, width), dtype=np.int64)\n"
+                                    "    for label, (row, col, radius) in enumerate(disks, start=1):\n"
+                                    "        image[filled((row, col), radius, shape=(height, width))] = label\n"
+                                    "    return image\n"),
+        ("the course's Canvas", "def draw_disks(height, width, disks):\n    canvas = sh.Canvas(height, width)\n"
+                                "    for label, (row, col, radius) in enumerate(disks, start=1):\n"
+                                "        canvas.disk(row, col, radius, value=label)\n    return canvas.image\n"),
+    ],
+    ("03-masks-and-disks", "count_components"): [
+        ("scikit-image", "from skimage.measure import label\ndef count_components(binary):\n"
+                         "    return int(label(binary > 0, connectivity=1).max())\n"),
+        ("ndi.label's count", "def count_components(binary):\n    labels, n = ndi.label(binary)\n    return n\n"),
+    ],
+    ("04-watershed", "distance_to_background"): [
+        ("boolean input", "def distance_to_background(binary):\n"
+                          "    return ndi.distance_transform_edt(np.asarray(binary, dtype=bool))\n"),
+        ("float32", "def distance_to_background(binary):\n"
+                    "    return ndi.distance_transform_edt(binary).astype(np.float32)\n"),
+    ],
+    ("04-watershed", "markers_from_peaks"): [
+        ("vectorized", "def markers_from_peaks(coords, shape):\n    markers = np.zeros(shape, dtype=int)\n"
+                       "    coords = np.asarray(coords, dtype=int).reshape(-1, 2)\n"
+                       "    markers[coords[:, 0], coords[:, 1]] = np.arange(1, len(coords) + 1)\n    return markers\n"),
+        ("int32 and reversed order", "def markers_from_peaks(coords, shape):\n"
+                                     "    markers = np.zeros(shape, dtype=np.int32)\n"
+                                     "    for i, (r, c) in enumerate(reversed(list(coords))):\n"
+                                     "        markers[r, c] = i + 1\n    return markers\n"),
+    ],
+    ("04-watershed", "find_watershed"): [
+        ("one function", "def find_watershed(binary, min_distance=10):\n"
+                         "    distance = ndi.distance_transform_edt(binary)\n"
+                         "    peaks = peak_local_max(distance, min_distance=min_distance, labels=binary)\n"
+                         "    markers = np.zeros(binary.shape, dtype=int)\n"
+                         "    for i, (r, c) in enumerate(peaks, start=1):\n        markers[r, c] = i\n"
+                         "    labels = watershed(-distance, markers, mask=binary)\n"
+                         "    return labels, int(len(np.unique(labels)) - (labels == 0).any())\n"),
+        ("keywords and np.int64 labels", "def find_watershed(binary, min_distance=10):\n"
+                                         "    distance = distance_to_background(binary)\n"
+                                         "    coords = peak_local_max(distance, min_distance=min_distance, labels=binary)\n"
+                                         "    labels = watershed(image=-distance, markers=markers_from_peaks(coords, "
+                                         "binary.shape), mask=binary > 0).astype(np.int64)\n"
+                                         "    n = len(set(labels.ravel().tolist()) - {0})\n    return (labels, n)\n"),
+    ],
+    ("04-watershed", "markers_from_plateaus"): [
+        ("scikit-image label", "from skimage.measure import label\n"
+                               "def markers_from_plateaus(distance, binary):\n"
+                               "    return label(local_maxima(distance) & (binary != 0), connectivity=2)\n"),
+        ("indices from local_maxima", "def markers_from_plateaus(distance, binary):\n"
+                                      "    maxima = local_maxima(distance, connectivity=2) & binary.astype(bool)\n"
+                                      "    return ndi.label(maxima, structure=np.ones((3, 3), dtype=int))[0]\n"),
+    ],
+    ("05-noise", "true_noise_probability"): [
+        ("(c - 1) / c", "def true_noise_probability(c):\n    return (c - 1) / c\n"),
+        ("a float of the complement", "def true_noise_probability(c):\n    return float(1.0 - 1.0 / c)\n"),
+    ],
+    ("05-noise", "add_salt_noise"): [
+        ("np.where", "def add_salt_noise(binary, p, rng):\n"
+                     "    return np.where(rng.random(binary.shape) < p, 1, binary).astype(binary.dtype)\n"),
+        ("logical or, cast back", "def add_salt_noise(binary, p, rng):\n    hits = rng.random(size=binary.shape) < p\n"
+                                  "    return (binary.astype(bool) | hits).astype(binary.dtype)\n"),
+    ],
+    ("05-noise", "remove_speckles"): [
+        ("erosion then dilation", "def remove_speckles(binary, iterations):\n"
+                                  "    eroded = ndi.binary_erosion(binary, iterations=iterations)\n"
+                                  "    return ndi.binary_dilation(eroded, iterations=iterations)\n"),
+        ("one step at a time", "def remove_speckles(binary, iterations):\n    mask = binary.astype(bool)\n"
+                               "    for _ in range(iterations):\n        mask = ndi.binary_erosion(mask)\n"
+                               "    for _ in range(iterations):\n        mask = ndi.binary_dilation(mask)\n"
+                               "    return mask\n"),
+        ("explicit cross", "def remove_speckles(binary, iterations):\n"
+                           "    cross = ndi.generate_binary_structure(2, 1)\n"
+                           "    return ndi.binary_opening(binary, structure=cross, iterations=iterations)\n"),
+    ],
+    ("05-noise", "erosions_to_remove"): [
+        ("a loop", "def erosions_to_remove(binary):\n    mask = binary > 0\n    count = 0\n"
+                   "    while mask.any():\n        mask = ndi.binary_erosion(mask)\n        count += 1\n    return count\n"),
+        ("taxicab distance", "def erosions_to_remove(binary):\n"
+                             "    padded = np.pad(np.asarray(binary) > 0, 1)\n"
+                             "    return int(ndi.distance_transform_cdt(padded, metric='taxicab').max())\n"),
+    ],
+    ("05-noise", "remove_small_specks"): [
+        ("scikit-image max_size", "def remove_small_specks(binary, max_size):\n"
+                                  "    return remove_small_objects(binary.astype(bool), max_size=max_size, connectivity=1)\n"),
+        ("sizes by label", "def remove_small_specks(binary, max_size):\n    labels, n = ndi.label(binary)\n"
+                           "    keep = np.zeros(binary.shape, dtype=bool)\n    for i in range(1, n + 1):\n"
+                           "        if (labels == i).sum() > max_size:\n            keep |= labels == i\n    return keep\n"),
+    ],
+}
