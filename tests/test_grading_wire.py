@@ -144,3 +144,12 @@ def test_a_pickled_array_frame_is_refused():
 def test_broken_frames_are_refused(data, reason):
     with pytest.raises(wire.ProtocolError, match=reason):
         wire.receive(io.BytesIO(data))
+
+
+def test_a_message_larger_than_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(wire, "MAX_MESSAGE", 1000)
+    buffer = io.BytesIO()
+    wire.send(buffer, {"op": "call"}, [np.zeros(100), np.zeros(100)])
+    buffer.seek(0)
+    with pytest.raises(wire.ProtocolError, match="exceeds the limit"):
+        wire.receive(buffer)

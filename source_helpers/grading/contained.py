@@ -264,9 +264,8 @@ class NotebookGrader:
             reply, reply_arrays = self._request(
                 {"op": "call", "name": name, "args": header_args, "kwargs": header_kwargs}, arrays + more)
         except SandboxTimeout:
-            seconds = self.cell_timeout if self._remaining() <= 0 else None
             self.report.flag(f"a call to {name} was stopped at the time limit")
-            raise AnswerFailed("Timeout", _timeout_text(name, seconds, self)) from None
+            raise AnswerFailed("Timeout", _timeout_text(name, self)) from None
         except SandboxDied as died:
             self.report.flag(f"the process running your code stopped during a call to {name}: {died}")
             raise AnswerFailed("ProcessDied", f"the process running `{name}` stopped: {died}") from None
@@ -288,16 +287,24 @@ class NotebookGrader:
 
     @staticmethod
     def _copy_back(args, kwargs, reply, arrays):
-        """Write arrays the student's function changed in place back into the caller's arrays."""
-        for key, index in reply.get("changed") or []:
-            target = args[key] if type(key) is int and 0 <= key < len(args) else kwargs.get(key)
+        """Write arrays the student's function changed in place back into the caller's arrays.
+
+        Random generators passed to it advance as they did in the student's process.
+        """
+        def argument(key):
+            if type(key) is int and 0 <= key < len(args):
+                return args[key]
+            return kwargs.get(key) if type(key) is str else None
+
+        for entry in _pairs(reply.get("changed")):
+            target, index = argument(entry[0]), entry[1]
             if type(index) is not int or not 0 <= index < len(arrays) or not isinstance(target, np.ndarray):
                 continue
             changed = arrays[index]
             if changed.shape == target.shape and target.flags.writeable:
                 np.copyto(target, changed, casting="unsafe")
-        for key, header in reply.get("generators") or []:
-            target = args[key] if type(key) is int and 0 <= key < len(args) else kwargs.get(key)
+        for key, header in _pairs(reply.get("generators")):
+            target = argument(key)
             if isinstance(target, np.random.Generator):
                 state = wire.decode(header, [])
                 if isinstance(state, np.random.Generator):
@@ -418,6 +425,13 @@ class NotebookGrader:
         return self.report
 
 
+def _pairs(value):
+    """The two-element lists of a reply's field, ignoring anything malformed."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, list) and len(item) == 2]
+
+
 def _has_opaque(header):
     if isinstance(header, list):
         return any(_has_opaque(h) for h in header)
@@ -439,7 +453,7 @@ def _shift_arrays(header, offset):
     return header
 
 
-def _timeout_text(name, seconds, grader):
+def _timeout_text(name, grader):
     if grader._deadline is not None and time.monotonic() >= grader._deadline:
         return (f"`{name}` was stopped: the notebook used up its grading time "
                 f"({grader.notebook_timeout:g} s). An endless loop?")

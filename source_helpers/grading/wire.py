@@ -22,7 +22,8 @@ import numpy as np
 
 __all__ = ["ProtocolError", "StudentObject", "encode", "decode", "send", "receive"]
 
-MAX_FRAME = 512 * 2**20      # bytes in one frame
+MAX_FRAME = 256 * 2**20      # bytes in one frame
+MAX_MESSAGE = 512 * 2**20    # bytes in one message, all frames together
 MAX_ARRAYS = 1000            # arrays in one message
 MAX_DEPTH = 32               # nesting of containers
 MAX_ITEMS = 2_000_000        # elements of all containers in one message
@@ -299,5 +300,11 @@ def receive(fd_file):
     count = envelope["arrays"]
     if type(count) is not int or not 0 <= count <= MAX_ARRAYS:
         raise ProtocolError("bad array count")
-    arrays = [_array_from_bytes(_read_frame(fd_file)) for _ in range(count)]
+    arrays, total = [], 0
+    for _ in range(count):
+        frame = _read_frame(fd_file)
+        total += len(frame)
+        if total > MAX_MESSAGE:
+            raise ProtocolError(f"a message of more than {MAX_MESSAGE} bytes exceeds the limit")
+        arrays.append(_array_from_bytes(frame))
     return envelope["message"], arrays
