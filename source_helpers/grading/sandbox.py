@@ -11,8 +11,10 @@ on a scratch copy of the submission, as an unprivileged user, with:
   gradebook, ``solutions/``, other students' folders and the rest of the
   course tree are simply not there.
 - **limits** (``setrlimit``): address space (a memory hog gets a
-  ``MemoryError`` in its own call), CPU seconds per notebook, file size,
-  processes.
+  ``MemoryError`` in its own call), CPU seconds per notebook, file size;
+  the number of processes too when it runs as ``nobody`` without
+  bubblewrap (inside bubblewrap the PID namespace ends them all with the
+  sandbox, and the grader's deadlines bound a fork bomb's time).
 - **its own helper package**: a copy of ``source_helpers`` in which the
   reference answers of the chapter being graded are replaced by a stub that
   raises ``ReferenceBlocked``; their code is not in the process at all.
@@ -81,7 +83,8 @@ class Limits:
     file_mb : int
         Largest file the student's code may write, and size of its /tmp, in MiB.
     processes : int
-        Processes the sandbox may hold (a fork bomb stops there).
+        Processes the student's user may hold where the sandbox runs as ``nobody`` without
+        bubblewrap (a fork bomb stops there).
     """
 
     def __init__(self, *, memory_mb=4096, cpu_seconds=600, file_mb=200, processes=64):
@@ -121,8 +124,8 @@ class Containment:
     def describe(self):
         if self.isolated:
             return ("isolated (bubblewrap): no network, own user/PID/IPC namespaces, only the submission's "
-                    "scratch copy writable, gradebook and solutions/ not visible; rlimits on memory, CPU, "
-                    "files and processes; chapter's reference answers removed")
+                    "scratch copy writable, gradebook and solutions/ not visible; rlimits on memory, CPU "
+                    "and file size; deadlines per cell and notebook; chapter's reference answers removed")
         if _can_drop_user():
             user = ", as user nobody"
         elif os.geteuid() == 0:
