@@ -1,29 +1,31 @@
 # Computer Vision for Microscopy: set-up, tests and course tooling.
 #   make lab       set up .venv if needed, open JupyterLab on notebooks/
 #   make test      set up .venv if needed, run every test
+#   make setup     make .venv if it is missing, unfinished, made with another PYTHON= or older pins
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
 #   make autograde grade every submission in submitted/, one student at a time (CHAPTERS=... required)
 #   make constraints  rewrite constraints.txt from the installed environment
+#   make clean     remove .venv and grading byproducts
+#
+# PYTHON=python3.12 makes .venv with that interpreter; without it, the one .venv was made
+# with is kept (python3 for a new .venv). tools/setup_env.py checks the version first.
 
-PYTHON ?= python3
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 CHAPTERS ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test release outputs try autograde constraints clean
 
-$(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[course]"
-	touch $(STAMP)
+# Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
+SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 
-setup: $(STAMP)
+setup:
+	@$(SETUP_RUNNER) tools/setup_env.py --venv $(VENV) $(if $(PYTHON),--python $(PYTHON))
 
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
