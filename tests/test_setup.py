@@ -20,9 +20,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import setup_env  # noqa: E402
+from course_copy import make_env, scratch_copy, setup_env
 
 LOWEST, TESTED = setup_env.supported_versions((ROOT / "pyproject.toml").read_text())
 
@@ -188,16 +186,6 @@ def lowest_python():
     return found[min(found)], candidates
 
 
-def scratch_copy(destination):
-    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listing):
-        if (ROOT / rel).is_file():
-            (destination / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, destination / rel)
-    return destination
-
-
 TINY_CHECK = """
 import bs4, jupyterlab, matplotlib, nbgrader, numpy, scipy, skimage
 import source_helpers as sh
@@ -218,8 +206,7 @@ def test_setup_with_the_lowest_python_recovers_from_a_failed_one(tmp_path):
             pytest.fail("CI must test a set-up with the lowest supported Python: " + message)
         pytest.skip(message)
     course = scratch_copy(tmp_path / "course")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS" and k != "VIRTUAL_ENV"}
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not p.startswith(sys.prefix))
+    env = make_env()
 
     def make(*args):
         return subprocess.run(["make", "--no-print-directory", "setup", *args], cwd=course,

@@ -14,9 +14,7 @@ import pytest
 from source_helpers.workspace import MANIFEST, REPLACED, SyncReport, format_report, main, sync_workspace
 
 from conftest import CHAPTERS, ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import setup_env  # noqa: E402
+from course_copy import make_env, scratch_copy, setup_env
 
 
 def notebook(text, *, ran=False):
@@ -342,17 +340,6 @@ def test_command_line_prints_the_report_and_names_errors(course, capsys):
 # --- The project's own commands on a copy of the course -------------------------------------------
 
 
-def scratch_copy(destination):
-    """Copy the files git tracks (and new ones it does not ignore) into ``destination``."""
-    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listing):
-        if (ROOT / rel).is_file():
-            (destination / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, destination / rel)
-    return destination
-
-
 @pytest.fixture
 def make_in(tmp_path):
     """``make`` in a copy of the course, using this test run's environment as its .venv."""
@@ -365,7 +352,7 @@ def make_in(tmp_path):
     wanted.update(python=stamp["python"], version=stamp["version"])
     # Guard: make must find this environment up to date, so that it never rebuilds it.
     assert setup_env.rebuild_reason(str(venv), stamp, wanted) is None, "run `make setup` first"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    env = make_env()
 
     def make(*args, venv_override=True):
         command = ["make", "--no-print-directory", *args] + ([f"VENV={venv}"] if venv_override else [])
