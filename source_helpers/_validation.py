@@ -7,6 +7,8 @@ suggests the fix. Checks return the validated value so callers can write
 """
 
 import numbers
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -155,3 +157,19 @@ def check_rng(value, name="rng"):
             f"Make one with np.random.default_rng(seed)."
         )
     return value
+
+
+def check_folder(value, name, *, must_exist=True):
+    """Require a path (``str`` or ``os.PathLike``) to a folder; return it as a ``Path``.
+
+    With ``must_exist=False`` the folder may be missing, but nothing other
+    than a folder may be at that path.
+    """
+    if isinstance(value, bytes) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"`{name}` must be a path (str or pathlib.Path) to a folder; got {_describe(value)}.")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"`{name}` must be a folder; got {str(path)!r}, which is a file.")
+    if must_exist and not path.is_dir():
+        raise ValueError(f"`{name}` must be an existing folder; got {str(path)!r}, which does not exist.")
+    return path

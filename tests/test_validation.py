@@ -99,3 +99,24 @@ def test_check_shape():
 def test_check_labels_names_a_colour_picture_of_a_mask():
     with pytest.raises(ValueError, match="looks like an RGB"):
         v.check_labels(np.zeros((5, 5, 3), dtype=np.uint8), "labels")
+
+
+@pytest.mark.parametrize(
+    "value, must_exist, error, message",
+    [
+        (b"notebooks", True, TypeError, r"`folder` must be a path \(str or pathlib.Path\) to a folder; got bytes"),
+        (None, True, TypeError, "`folder` must be a path .*; got NoneType None"),
+        ("missing", True, ValueError, "`folder` must be an existing folder; got '.*missing', which does not exist"),
+        ("a-file", False, ValueError, "`folder` must be a folder; got '.*a-file', which is a file"),
+    ],
+)
+def test_check_folder_rejects(tmp_path, value, must_exist, error, message):
+    (tmp_path / "a-file").write_text("")
+    value = tmp_path / value if isinstance(value, str) else value
+    with pytest.raises(error, match=message):
+        v.check_folder(value, "folder", must_exist=must_exist)
+
+
+def test_check_folder_accepts_a_missing_folder_when_asked(tmp_path):
+    assert v.check_folder(str(tmp_path / "new"), "folder", must_exist=False) == tmp_path / "new"
+    assert v.check_folder(tmp_path, "folder") == tmp_path
