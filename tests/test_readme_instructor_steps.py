@@ -1,19 +1,18 @@
 """The README's instructor steps, run verbatim in a fresh copy of the course, do what the README says.
 
-The copy holds the repository's tracked files and shares this checkout's
-environment (a link to .venv), so no set-up is repeated; the gradebook, the
-submissions and everything grading makes exist only in the copy.
+The copy holds the repository's files and shares this checkout's environment
+(a link to .venv, which `make setup` made), so no set-up is repeated; the
+gradebook, the submissions and everything grading makes exist only in the copy.
 """
 
 import csv
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from course_copy import make_env, scratch_copy, setup_env
 
 
 def readme_block(heading_text):
@@ -25,23 +24,16 @@ def readme_block(heading_text):
     return match.group(1)
 
 
-def fresh_copy(target):
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in tracked.stdout.split("\0"):
-        if name and (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    (target / ".venv").symlink_to(ROOT / ".venv")
-    return target
-
-
 @pytest.fixture(scope="module")
 def instructor_run(tmp_path_factory):
-    if not (ROOT / ".venv" / "bin" / "python").exists():
-        pytest.skip("needs the course environment in .venv (make setup)")
-    course = fresh_copy(tmp_path_factory.mktemp("fresh-course"))
+    stamp = setup_env.read_stamp(str(ROOT / ".venv"))
+    if not stamp or not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("needs the course environment that `make setup` made in .venv (its stamp is missing)")
+    course = scratch_copy(tmp_path_factory.mktemp("fresh-course"))
+    (course / ".venv").symlink_to(ROOT / ".venv")       # the same environment, no second set-up
     steps = readme_block("Grade a class on one machine:")
-    result = subprocess.run(["bash", "-e", "-c", steps], cwd=course, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(["bash", "-e", "-c", steps], cwd=course, capture_output=True, text=True, timeout=900,
+                            env=make_env())
     return course, steps, result
 
 
