@@ -35,7 +35,7 @@ from .data import (
     ecoli_timelapse_offsets,
     ihc,
 )
-from .display import label_colormap, show_image, show_images, show_labels
+from .display import OVERLAP_COLOURS, label_colormap, show_image, show_images, show_labels, show_matches, show_overlap
 from .environment import check_environment, pinned_versions
 from .masks import (
     count_components,
@@ -58,6 +58,7 @@ from .metrics import (
     match_labels,
     match_overlaps,
     matching_scores,
+    precision_recall,
     scores_over_thresholds,
 )
 from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
@@ -101,13 +102,15 @@ __all__ = [
     "ecoli_crop", "ecoli_timelapse", "ecoli_frame", "ecoli_timelapse_offsets",
     # display
     "show_image", "show_images", "show_labels", "label_colormap",
+    # display of two segmentations against each other (chapter 07)
+    "show_overlap", "show_matches", "OVERLAP_COLOURS",
     # environment (chapter 00)
     "check_environment", "pinned_versions",
     # masks: binary and instance masks (chapter 03)
     "instance_to_binary", "count_objects", "label_components", "count_components",
     "relabel_consecutive", "object_areas",
     # metrics (chapter 07)
-    "iou", "iou_matrix", "match_instances", "f1_at", "label_overlaps", "LabelOverlaps",
+    "iou", "iou_matrix", "match_instances", "f1_at", "precision_recall", "label_overlaps", "LabelOverlaps",
     "match_labels", "match_overlaps", "Matching", "matching_scores", "scores_over_thresholds",
     "MatchingScores", "DEFAULT_THRESHOLDS",
     # noise (chapter 05)

@@ -84,6 +84,8 @@ _ERROR_HINTS = [
      "SciPy's binary_erosion, binary_dilation and binary_opening take `structure` as their second positional "
      "argument: pass the number of repetitions by name, iterations=..."),
     ("ValueError", r"broadcast", "Two arrays have shapes that do not fit together: print their .shape and compare."),
+    ("ValueError", r"truth value of an array", "`and`, `or`, `not` and `if` need one True or False, not an array: "
+     "combine masks pixel by pixel with &, | and ~ (or np.logical_and, np.logical_or, np.logical_not)."),
     ("UFuncTypeError", r"[Cc]annot cast", "In-place arithmetic (+=, /=) keeps the array's dtype: compute into a new "
      "array, e.g. image.astype(np.float64) / ..."),
     ("ZeroDivisionError", r"", "A division by zero: what happens for a constant image or an empty mask?"),

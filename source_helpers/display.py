@@ -1,4 +1,4 @@
-"""Figures for the notebooks: images with titles and colorbars, label images.
+"""Figures for the notebooks: images with titles and colorbars, label images, overlaps.
 
 The only module of the package that imports matplotlib. Every function
 draws with ``interpolation="nearest"`` (a pixel stays a square, however small
@@ -8,10 +8,16 @@ the image) and returns the axes it drew on, so a notebook can add to them.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
-from ._validation import check_2d, check_2d_or_3d, check_labels
+from ._validation import _describe, check_2d, check_2d_or_3d, check_binary, check_labels, check_same_shape
 
-__all__ = ["show_image", "show_images", "show_labels", "label_colormap"]
+__all__ = ["show_image", "show_images", "show_labels", "label_colormap", "show_overlap", "show_matches",
+           "OVERLAP_COLOURS"]
+
+#: RGB colours of ``show_overlap`` and ``show_matches``: magenta for the first (true) mask, green for
+#: the second (predicted) one, white where both are. Magenta and green stay apart for colour-blind readers.
+OVERLAP_COLOURS = {"first": (1.0, 0.0, 1.0), "second": (0.0, 0.8, 0.0), "both": (1.0, 1.0, 1.0)}
 
 
 def _axes(ax, figsize=(4, 4)):
@@ -85,18 +91,168 @@ def label_colormap(n_labels, *, seed=0):
     return ListedColormap(colours)
 
 
-def show_labels(labels, *, title=None, ax=None):
+def show_labels(labels, *, title=None, ax=None, numbers=False):
     """Show an instance mask, one colour per object and black background; returns the axes.
 
-    The title gets the number of objects appended.
+    The title gets the number of objects appended. With ``numbers=True`` each
+    object's label is written at its centre (the mean position of its pixels).
     """
     labels = check_labels(check_2d(labels, "labels"), "labels")
     ax = _axes(ax)
-    n_objects = len(np.unique(labels[labels > 0]))
+    ids = np.unique(labels[labels > 0])
+    n_objects = len(ids)
     top = int(labels.max())
     ax.imshow(labels, cmap=label_colormap(top), vmin=0, vmax=max(top, 1), interpolation="nearest")
+    if numbers:
+        rows, cols = np.nonzero(labels)
+        _, index = np.unique(labels[rows, cols], return_inverse=True)
+        sizes = np.bincount(index)
+        for label, row, col in zip(ids, np.bincount(index, rows) / sizes, np.bincount(index, cols) / sizes):
+            ax.text(col, row, str(int(label)), ha="center", va="center", color="black", fontsize="small",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
     heading = f"{n_objects} object{'s' if n_objects != 1 else ''}"
     ax.set_title(f"{title}: {heading}" if title else heading)
+    ax.set_xlabel("col")
+    ax.set_ylabel("row")
+    return ax
+
+
+def _legend(ax, handles):
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+
+
+def show_overlap(mask_a, mask_b, *, names=("A", "B"), title=None, ax=None):
+    """Show two binary masks in one picture: intersection and union in colour; returns the axes.
+
+    Pixels only in ``mask_a`` are magenta, only in ``mask_b`` green, in both
+    (the intersection) white; the union is every pixel that is not black. The
+    legend gives the number of pixels of each colour, so the IoU can be read
+    off: white / (magenta + green + white).
+
+    Parameters
+    ----------
+    mask_a, mask_b : ndarray of bool or 0/1, shape (H, W)
+        The two masks; for label images pass ``labels > 0``.
+    names : tuple of two str, optional
+        What the masks are, for the legend (default ``("A", "B")``).
+    title : str, optional
+        Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a mask is not a 2-D binary array, the shapes differ or ``names`` is
+        not two strings.
+    """
+    mask_a = check_binary(mask_a, "mask_a")
+    mask_b = check_binary(mask_b, "mask_b")
+    check_same_shape(mask_a, mask_b, "mask_a", "mask_b")
+    if isinstance(names, str) or len(names) != 2:
+        raise ValueError(f"`names` must be two names, one per mask, such as ('true', 'predicted'); got {names!r}.")
+    parts = {"first": mask_a & ~mask_b, "second": mask_b & ~mask_a, "both": mask_a & mask_b}
+    rgb = np.zeros(mask_a.shape + (3,))
+    for part, where in parts.items():
+        rgb[where] = OVERLAP_COLOURS[part]
+    ax = _axes(ax, figsize=(5.5, 4))
+    ax.imshow(rgb, interpolation="nearest")
+    counts = {part: int(np.count_nonzero(where)) for part, where in parts.items()}
+    labels = {"first": f"only {names[0]}: {counts['first']} px", "second": f"only {names[1]}: {counts['second']} px",
+              "both": f"both (intersection): {counts['both']} px"}
+    _legend(ax, [Patch(facecolor=OVERLAP_COLOURS[part], edgecolor="0.5", label=labels[part]) for part in parts])
+    if title:
+        ax.set_title(title)
+    ax.set_xlabel("col")
+    ax.set_ylabel("row")
+    return ax
+
+
+def _outlines(labels):
+    """Pixels of each object that touch (by an edge) a pixel of another label or the background."""
+    edge = np.zeros(labels.shape, dtype=bool)
+    across_rows = labels[1:, :] != labels[:-1, :]
+    across_cols = labels[:, 1:] != labels[:, :-1]
+    edge[1:, :] |= across_rows
+    edge[:-1, :] |= across_rows
+    edge[:, 1:] |= across_cols
+    edge[:, :-1] |= across_cols
+    return edge & (labels > 0)
+
+
+def _check_pairs(pairs, true_labels, pred_labels):
+    try:
+        pairs = [(int(t), int(p)) for t, p in pairs]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"`pairs` must be a list of (true_label, pred_label) pairs of whole numbers, as match_instances "
+            f"returns; got {_describe(pairs)}."
+        ) from None
+    for side, labels, ids in (("true", true_labels, {t for t, _ in pairs}), ("predicted", pred_labels, {p for _, p in pairs})):
+        missing = sorted(ids - set(np.unique(labels).tolist()) | (ids & {0}))
+        if missing:
+            raise ValueError(f"`pairs` names {side} label(s) {missing[:5]} that are not objects of the {side} image.")
+    return pairs
+
+
+def show_matches(image, true_labels, pred_labels, pairs, *, title=None, ax=None):
+    """Show a matching on the image: outlines of true and predicted objects, the unmatched ones filled.
+
+    True objects are outlined in magenta and predicted ones in green (the
+    colours of ``show_overlap``). An object without a partner in ``pairs`` is
+    marked inside too: a magenta fill marks a missed cell (a false negative),
+    green stripes an object that matches no cell (a false positive); where
+    the two overlap, the fill shows between the stripes.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grayscale image, shown between its 1st and 99th percentile.
+    true_labels, pred_labels : ndarray of int, shape (H, W)
+        Label images; 0 is background.
+    pairs : list of (int, int)
+        Matched ``(true_label, pred_label)`` pairs, e.g. from a matching at an IoU threshold.
+    title : str, optional
+        Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an image is invalid, the shapes differ, or ``pairs`` is not a list
+        of pairs of labels present in the images.
+    """
+    check_2d(image, "image")
+    true_labels = check_labels(true_labels, "true_labels")
+    pred_labels = check_labels(pred_labels, "pred_labels")
+    check_same_shape(image, true_labels, "image", "true_labels")
+    check_same_shape(true_labels, pred_labels, "true_labels", "pred_labels")
+    pairs = _check_pairs(pairs, true_labels, pred_labels)
+    low, high = np.percentile(image, [1, 99])
+    gray = np.clip((image.astype(np.float64) - low) / max(high - low, np.finfo(float).tiny), 0, 1)
+    rgb = np.repeat(gray[..., None], 3, axis=2)
+    missed = (true_labels > 0) & ~np.isin(true_labels, [t for t, _ in pairs])
+    invented = (pred_labels > 0) & ~np.isin(pred_labels, [p for _, p in pairs])
+    first, second = np.array(OVERLAP_COLOURS["first"]), np.array(OVERLAP_COLOURS["second"])
+    rgb[missed] = 0.5 * rgb[missed] + 0.5 * first
+    rows, cols = np.indices(gray.shape)
+    stripes = invented & ((rows + cols) % 6 < 2)      # striped, so that a missed cell below stays visible
+    rgb[stripes] = second
+    rgb[_outlines(true_labels)] = first
+    rgb[_outlines(pred_labels)] = second
+    ax = _axes(ax, figsize=(5.5, 5))
+    ax.imshow(rgb, interpolation="nearest")
+    n_missed = len(np.unique(true_labels[missed]))
+    n_invented = len(np.unique(pred_labels[invented]))
+    _legend(ax, [
+        Patch(facecolor="none", edgecolor=first, linewidth=2, label="true outline"),
+        Patch(facecolor="none", edgecolor=second, linewidth=2, label="predicted outline"),
+        Patch(facecolor=0.5 + 0.5 * first, edgecolor=first, label=f"missed: {n_missed}"),
+        Patch(facecolor="none", edgecolor=second, hatch="///", label=f"no true partner: {n_invented}"),
+    ])
+    if title:
+        ax.set_title(title)
     ax.set_xlabel("col")
     ax.set_ylabel("row")
     return ax

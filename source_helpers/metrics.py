@@ -14,7 +14,7 @@ instance masks (label images) this module computes
 - a one-to-one **matching** of true and predicted objects at an IoU
   threshold (``match_labels``, ``match_overlaps``, ``match_instances``) and
   the scores built on it (``matching_scores``, ``scores_over_thresholds``,
-  ``f1_at``): true positives (matched pairs), false positives (unmatched
+  ``f1_at``, ``precision_recall``): true positives (matched pairs), false positives (unmatched
   predicted objects), false negatives (unmatched true objects), precision,
   recall, F1, the mean IoU of the matched pairs and the count error.
 
@@ -60,6 +60,7 @@ __all__ = [
     "matching_scores",
     "scores_over_thresholds",
     "f1_at",
+    "precision_recall",
 ]
 
 #: Thresholds of ``scores_over_thresholds`` when none are given: 0.1, 0.2, ..., 0.9.
@@ -797,3 +798,46 @@ def f1_at(true_labels, pred_labels, threshold=0.5):
     1.0
     """
     return matching_scores(true_labels, pred_labels, threshold).f1
+
+
+@reference("07-iou")
+def precision_recall(true_labels, pred_labels, threshold=0.5):
+    """Precision and recall of the one-to-one matching at an IoU threshold.
+
+    Precision = TP / (number of predicted objects), the share of predicted
+    objects that match a true one; recall = TP / (number of true objects),
+    the share of true objects that were found. Both are 1.0 when both images
+    have no objects; otherwise a ratio with nothing to count (0 / 0) is 0.0,
+    as in ``stardist.matching``.
+
+    Parameters
+    ----------
+    true_labels, pred_labels : ndarray of int, shape (H, W)
+        Label images of the same shape, any integer dtype; 0 is background.
+    threshold : float, optional
+        Smallest IoU of a matched pair, in (0, 1]. Default 0.5.
+
+    Returns
+    -------
+    precision, recall : float
+        Each between 0.0 and 1.0.
+
+    Raises
+    ------
+    TypeError
+        If an image is not an integer (or boolean) array or ``threshold`` not a number.
+    ValueError
+        If an image is not 2-D, is empty or holds negative ids, the shapes
+        differ, or ``threshold`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> true = np.array([[1, 1, 0, 2, 2, 0, 3, 3]])
+    >>> pred = np.array([[4, 4, 0, 5, 0, 0, 0, 0]])
+    >>> precision_recall(true, pred)
+    (1.0, 0.6666666666666666)
+    >>> precision_recall(np.zeros((2, 2), int), np.zeros((2, 2), int))
+    (1.0, 1.0)
+    """
+    scores = matching_scores(true_labels, pred_labels, threshold)
+    return scores.precision, scores.recall

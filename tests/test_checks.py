@@ -47,6 +47,8 @@ def test_call_explains_an_unwritten_stub():
     (RuntimeError("structure and input must have same dimensionality"), "pass the number of repetitions by name"),
     (TypeError("'NoneType' object is not subscriptable"), "forget its `return`"),
     (ZeroDivisionError("division by zero"), "constant image"),
+    (ValueError("The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"),
+     "combine masks pixel by pixel with &, |"),
     (KeyError("x"), "raised KeyError"),
 ])
 def test_call_names_the_likely_cause_of_an_error(error, hint):

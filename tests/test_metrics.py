@@ -26,6 +26,7 @@ from source_helpers.metrics import (
     match_labels,
     match_overlaps,
     matching_scores,
+    precision_recall,
     scores_over_thresholds,
 )
 
@@ -367,6 +368,41 @@ def test_f1_at_is_the_f1_of_the_matching():
     assert f1_at(np.ones((2, 2), int), np.zeros((2, 2), int)) == 0.0
 
 
+def test_precision_recall_by_hand():
+    # true 1 found, true 2 found by a half-size object (IoU exactly 0.5), true 3 missed, pred 9 invented
+    true = np.array([[1, 1, 1, 0, 2, 2, 0, 3, 0, 0]])
+    pred = np.array([[5, 5, 5, 0, 6, 0, 0, 0, 0, 9]])
+    precision, recall = precision_recall(true, pred)
+    assert (type(precision), type(recall)) == (float, float)
+    assert (precision, recall) == (2 / 3, 2 / 3)
+    assert precision_recall(true, pred, threshold=0.6) == (1 / 3, 1 / 3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_precision_recall_are_those_of_the_matching(seed):
+    rng = np.random.default_rng(seed)
+    true = ndi.label(rng.random((25, 30)) < 0.55)[0]
+    pred = ndi.label(np.roll(true > 0, 1, axis=0) & (rng.random((25, 30)) < 0.9))[0]
+    for threshold in (0.3, 0.5, 0.8):
+        s = matching_scores(true, pred, threshold)
+        assert precision_recall(true, pred, threshold) == (s.precision, s.recall)
+        if s.tp:
+            assert (s.precision, s.recall) == (s.tp / s.n_pred, s.tp / s.n_true)
+
+
+@pytest.mark.parametrize(
+    "true, pred, expected",
+    [
+        (np.zeros((3, 3), int), np.zeros((3, 3), int), (1.0, 1.0)),
+        (np.zeros((3, 3), int), np.eye(3, dtype=int), (0.0, 0.0)),
+        (np.eye(3, dtype=int), np.zeros((3, 3), int), (0.0, 0.0)),
+    ],
+    ids=["both-empty", "true-empty", "pred-empty"],
+)
+def test_precision_recall_of_empty_images(true, pred, expected):
+    assert precision_recall(true, pred) == expected
+
+
 def test_scores_over_thresholds_equal_the_single_threshold_scores():
     rng = np.random.default_rng(4)
     true = ndi.label(rng.random((30, 30)) < 0.55)[0]
@@ -390,9 +426,10 @@ LABEL_FUNCTIONS = {
     "matching_scores": matching_scores,
     "scores_over_thresholds": scores_over_thresholds,
     "f1_at": f1_at,
+    "precision_recall": precision_recall,
 }
 label_functions = pytest.mark.parametrize("function", LABEL_FUNCTIONS.values(), ids=LABEL_FUNCTIONS.keys())
-THRESHOLD_FUNCTIONS = {name: f for name, f in LABEL_FUNCTIONS.items() if name in ("match_labels", "match_instances", "matching_scores", "f1_at")}
+THRESHOLD_FUNCTIONS = {name: f for name, f in LABEL_FUNCTIONS.items() if name in ("match_labels", "match_instances", "matching_scores", "f1_at", "precision_recall")}
 threshold_functions = pytest.mark.parametrize("function", THRESHOLD_FUNCTIONS.values(), ids=THRESHOLD_FUNCTIONS.keys())
 GOOD = np.array([[0, 1], [2, 2]])
 

@@ -86,7 +86,10 @@ def test_graded_cells_are_locked_and_worth_points(chapter):
     answers = [c for c in release.cells if nbgrader_meta(c).get("solution")]
     for cell in answers:
         assert "raise NotImplementedError()" in cell.source, f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} has no stub"
-        assert re.match(r"def \w+\(", cell.source), f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} does not start with the signature"
+        # a function's signature, or the assignment of a judgement variable (docs/writing-a-chapter.md)
+        assert re.match(r"def \w+\(|\w+ = ", cell.source), (
+            f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} does not start with the signature "
+            "or the judgement variable's assignment")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

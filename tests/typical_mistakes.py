@@ -318,4 +318,200 @@ MISTAKES = {
          "    labels, _ = ndi.label(binary)\n    sizes = np.bincount(labels.ravel())\n"
          "    return ((sizes > max_size)[labels] & (labels > 0)).astype(int)\n", r"but bool was expected"),
     ],
+    # 07-iou -------------------------------------------------------------------------------
+    ("07-iou", "iou"): [
+        ("union as the sum of the areas", "def iou(mask_a, mask_b):\n"
+         "    both = np.count_nonzero(np.logical_and(mask_a, mask_b))\n"
+         "    total = np.count_nonzero(mask_a) + np.count_nonzero(mask_b)\n    return both / total if total else 1.0\n",
+         r"counts the shared pixels twice"),
+        ("Dice instead of IoU", "def iou(mask_a, mask_b):\n"
+         "    total = np.count_nonzero(mask_a) + np.count_nonzero(mask_b)\n"
+         "    return 2 * np.count_nonzero(mask_a & mask_b) / total if total else 1.0\n", r"Dice coefficient"),
+        ("pixel agreement", "def iou(mask_a, mask_b):\n    return float(np.mean(mask_a == mask_b))\n",
+         r"where the two masks agree, background included"),
+        ("integer division", "def iou(mask_a, mask_b):\n    union = np.count_nonzero(mask_a | mask_b)\n"
+         "    return np.count_nonzero(mask_a & mask_b) // union if union else 1.0\n", r"integer division"),
+        ("`and` on arrays", "def iou(mask_a, mask_b):\n"
+         "    return np.count_nonzero(mask_a and mask_b) / np.count_nonzero(mask_a or mask_b)\n",
+         r"pixel by pixel with &, \| and ~"),
+        ("arithmetic on 0/1 masks", "def iou(mask_a, mask_b):\n    union = (mask_a + mask_b).sum()\n"
+         "    return (mask_a * mask_b).sum() / union if union else 1.0\n", r"a \+ b is 2 where both are set"),
+        ("empty masks give nan", "def iou(mask_a, mask_b):\n"
+         "    return np.logical_and(mask_a, mask_b).sum() / np.logical_or(mask_a, mask_b).sum()\n",
+         r"return 1\.0 when the union is empty"),
+        ("empty masks divide by zero", "def iou(mask_a, mask_b):\n"
+         "    return np.count_nonzero(mask_a & mask_b) / np.count_nonzero(mask_a | mask_b)\n",
+         r"return 1\.0 when the union is empty"),
+        ("empty masks give 0", "def iou(mask_a, mask_b):\n    union = np.count_nonzero(mask_a | mask_b)\n"
+         "    return np.count_nonzero(mask_a & mask_b) / union if union else 0.0\n", r"two empty masks are identical"),
+    ],
+    ("07-iou", "iou_matrix"): [
+        ("background as an object", "def iou_matrix(true_labels, pred_labels):\n"
+         "    true_ids, pred_ids = np.unique(true_labels), np.unique(pred_labels)\n"
+         "    matrix = np.zeros((len(true_ids), len(pred_ids)))\n"
+         "    for i, t in enumerate(true_ids):\n        for j, p in enumerate(pred_ids):\n"
+         "            matrix[i, j] = iou(true_labels == t, pred_labels == p)\n    return matrix\n",
+         r"the background \(label 0\) is not an object"),
+        ("transposed", "def iou_matrix(true_labels, pred_labels):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = np.zeros((len(pred_ids), len(true_ids)))\n"
+         "    for i, t in enumerate(true_ids):\n        for j, p in enumerate(pred_ids):\n"
+         "            matrix[j, i] = iou(true_labels == t, pred_labels == p)\n    return matrix\n", r"transposed"),
+        ("label values as positions", "def iou_matrix(true_labels, pred_labels):\n"
+         "    matrix = np.zeros((true_labels.max(), pred_labels.max()))\n"
+         "    for t in np.unique(true_labels[true_labels > 0]):\n"
+         "        for p in np.unique(pred_labels[pred_labels > 0]):\n"
+         "            matrix[t - 1, p - 1] = iou(true_labels == t, pred_labels == p)\n    return matrix\n",
+         r"labels are names, not positions"),
+        ("labels 1 to n, with iou", "def iou_matrix(true_labels, pred_labels):\n"
+         "    n_true, n_pred = len(np.unique(true_labels)) - 1, len(np.unique(pred_labels)) - 1\n"
+         "    matrix = np.zeros((n_true, n_pred))\n"
+         "    for i in range(n_true):\n        for j in range(n_pred):\n"
+         "            matrix[i, j] = iou(true_labels == i + 1, pred_labels == j + 1)\n    return matrix\n",
+         r"labels need not be consecutive"),
+        ("labels 1 to n, dividing by zero", "def iou_matrix(true_labels, pred_labels):\n"
+         "    n_true, n_pred = len(np.unique(true_labels)) - 1, len(np.unique(pred_labels)) - 1\n"
+         "    matrix = np.zeros((n_true, n_pred))\n"
+         "    for i in range(n_true):\n        for j in range(n_pred):\n"
+         "            a, b = true_labels == i + 1, pred_labels == j + 1\n"
+         "            matrix[i, j] = int(np.sum(a & b)) / int(np.sum(a | b))\n    return matrix\n",
+         r"not consecutive\. Loop over the labels that np\.unique finds"),
+        ("np.unique(labels)[1:]", "def iou_matrix(true_labels, pred_labels):\n"
+         "    true_ids, pred_ids = np.unique(true_labels)[1:], np.unique(pred_labels)[1:]\n"
+         "    matrix = np.zeros((len(true_ids), len(pred_ids)))\n"
+         "    for i, t in enumerate(true_ids):\n        for j, p in enumerate(pred_ids):\n"
+         "            matrix[i, j] = iou(true_labels == t, pred_labels == p)\n    return matrix\n",
+         r"np\.unique\(labels\)\[1:\] drops the smallest label"),
+        ("integer matrix", "def iou_matrix(true_labels, pred_labels):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = np.zeros((len(true_ids), len(pred_ids)), dtype=int)\n"
+         "    for i, t in enumerate(true_ids):\n        for j, p in enumerate(pred_ids):\n"
+         "            matrix[i, j] = iou(true_labels == t, pred_labels == p)\n    return matrix\n",
+         r"dtype int64, but a floating-point type"),
+        ("union as the sum of the areas", "def iou_matrix(true_labels, pred_labels):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = np.zeros((len(true_ids), len(pred_ids)))\n"
+         "    for i, t in enumerate(true_ids):\n        for j, p in enumerate(pred_ids):\n"
+         "            a, b = true_labels == t, pred_labels == p\n"
+         "            matrix[i, j] = np.sum(a & b) / (np.sum(a) + np.sum(b))\n    return matrix\n",
+         r"counts the shared pixels twice"),
+    ],
+    ("07-iou", "match_instances"): [
+        ("greedy", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n    pairs, used_rows, used_cols = [], set(), set()\n"
+         "    for flat in np.argsort(-matrix, axis=None):\n"
+         "        r, c = np.unravel_index(flat, matrix.shape)\n"
+         "        if matrix[r, c] >= threshold and r not in used_rows and c not in used_cols:\n"
+         "            pairs.append((int(true_ids[r]), int(pred_ids[c])))\n"
+         "            used_rows.add(r)\n            used_cols.add(c)\n    return sorted(pairs)\n",
+         r"Maximize the number of pairs"),
+        ("largest total IoU", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n"
+         "    rows, cols = linear_sum_assignment(matrix, maximize=True)\n"
+         "    return [(int(true_ids[r]), int(pred_ids[c])) for r, c in zip(rows, cols) if matrix[r, c] >= threshold]\n",
+         r"Maximize the number of pairs"),
+        ("pairs below the threshold kept", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n    if matrix.size == 0:\n        return []\n"
+         "    weights = (matrix >= threshold) + matrix / (2 * min(matrix.shape))\n"
+         "    rows, cols = linear_sum_assignment(weights, maximize=True)\n"
+         "    return [(int(true_ids[r]), int(pred_ids[c])) for r, c in zip(rows, cols)]\n",
+         r"keep only (the pairs|those) with IoU >= threshold"),
+        ("> instead of >=", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n    if matrix.size == 0:\n        return []\n"
+         "    rows, cols = linear_sum_assignment(matrix > threshold, maximize=True)\n"
+         "    return [(int(true_ids[r]), int(pred_ids[c])) for r, c in zip(rows, cols) if matrix[r, c] > threshold]\n",
+         r"compare with >=, not >"),
+        ("rows and columns instead of labels", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n    if matrix.size == 0:\n        return []\n"
+         "    rows, cols = linear_sum_assignment(matrix >= threshold, maximize=True)\n"
+         "    return [(int(r), int(c)) for r, c in zip(rows, cols) if matrix[r, c] >= threshold]\n",
+         r"row and column numbers of the IoU matrix"),
+        ("(pred, true) pairs", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n    if matrix.size == 0:\n        return []\n"
+         "    rows, cols = linear_sum_assignment(matrix >= threshold, maximize=True)\n"
+         "    return [(int(pred_ids[c]), int(true_ids[r])) for r, c in zip(rows, cols) if matrix[r, c] >= threshold]\n",
+         r"true label first"),
+        ("every pair above the threshold", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    true_ids = [t for t in np.unique(true_labels) if t != 0]\n"
+         "    pred_ids = [p for p in np.unique(pred_labels) if p != 0]\n"
+         "    matrix = iou_matrix(true_labels, pred_labels)\n"
+         "    return [(int(true_ids[r]), int(pred_ids[c])) for r, c in zip(*np.nonzero(matrix >= threshold))]\n",
+         r"the matching is one to one"),
+    ],
+    ("07-iou", "f1_at"): [
+        ("TP / (TP + FP + FN)", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = np.count_nonzero(np.unique(true_labels)) + np.count_nonzero(np.unique(pred_labels))\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return tp / (n - tp) if n else 1.0\n", r"stardist calls accuracy"),
+        ("precision", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_pred = np.count_nonzero(np.unique(pred_labels))\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return tp / n_pred if n_pred else 1.0\n", r"that is the precision"),
+        ("background counted", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = len(np.unique(true_labels)) + len(np.unique(pred_labels))\n"
+         "    return 2 * len(match_instances(true_labels, pred_labels, threshold)) / n\n",
+         r"background was counted as an object"),
+        ("every pair above the threshold", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = np.count_nonzero(np.unique(true_labels)) + np.count_nonzero(np.unique(pred_labels))\n"
+         "    tp = np.count_nonzero(iou_matrix(true_labels, pred_labels) >= threshold)\n"
+         "    return 2 * tp / n if n else 1.0\n", r"the matching is one to one"),
+        ("threshold ignored", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = np.count_nonzero(np.unique(true_labels)) + np.count_nonzero(np.unique(pred_labels))\n"
+         "    return 2 * len(match_instances(true_labels, pred_labels)) / n if n else 1.0\n",
+         r"ignores its threshold"),
+        ("empty images divide by zero", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = np.count_nonzero(np.unique(true_labels)) + np.count_nonzero(np.unique(pred_labels))\n"
+         "    return 2 * len(match_instances(true_labels, pred_labels, threshold)) / n\n",
+         r"both images have no objects, return 1\.0"),
+        ("empty images give 0", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n = np.count_nonzero(np.unique(true_labels)) + np.count_nonzero(np.unique(pred_labels))\n"
+         "    return 2 * len(match_instances(true_labels, pred_labels, threshold)) / n if n else 0.0\n",
+         r"nothing to find and nothing found wrongly"),
+    ],
+    ("07-iou", "precision_recall"): [
+        ("swapped", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true, n_pred = np.count_nonzero(np.unique(true_labels)), np.count_nonzero(np.unique(pred_labels))\n"
+         "    if n_true + n_pred == 0:\n        return (1.0, 1.0)\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return (tp / n_true if n_true else 0.0, tp / n_pred if n_pred else 0.0)\n", r"swapped"),
+        ("a list", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true, n_pred = np.count_nonzero(np.unique(true_labels)), np.count_nonzero(np.unique(pred_labels))\n"
+         "    if n_true + n_pred == 0:\n        return [1.0, 1.0]\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return [tp / n_pred if n_pred else 0.0, tp / n_true if n_true else 0.0]\n", r"return a tuple"),
+        ("background counted", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return (tp / len(np.unique(pred_labels)), tp / len(np.unique(true_labels)))\n",
+         r"background was counted as an object"),
+        ("empty images divide by zero", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true, n_pred = np.count_nonzero(np.unique(true_labels)), np.count_nonzero(np.unique(pred_labels))\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return (tp / n_pred, tp / n_true)\n", r"return \(1\.0, 1\.0\) before dividing|1\.0 for both when both images are empty"),
+        ("no prediction, precision 1", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true, n_pred = np.count_nonzero(np.unique(true_labels)), np.count_nonzero(np.unique(pred_labels))\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return (tp / n_pred if n_pred else 1.0, tp / n_true if n_true else 1.0)\n",
+         r"is 0 / 0, which is 0\.0 by the convention"),
+    ],
+    ("07-iou", "fair_threshold"): [
+        ("the strict 0.9 of benchmarks", "fair_threshold = 0.9\n",
+         r"perfect outlines of the dark cell bodies lose \d+ of the 128 cells"),
+        ("0.8, just above the body outlines", "fair_threshold = 0.8\n", r"Choose a lower threshold"),
+        ("a lenient 0.3", "fair_threshold = 0.3\n", r"centre disks of the 20 real frames count as segmented cells"),
+        ("a percentage", "fair_threshold = 50\n", r"a percentage\? Divide by 100"),
+        ("a string", "fair_threshold = '0.5'\n", r"should be a float or an int, but it is a str"),
+    ],
 }
