@@ -25,10 +25,13 @@ says so at once:
 import contextlib
 import functools
 
-__all__ = ["REFERENCES", "ReferenceBlocked", "reference", "blocked", "chapter_of", "blocked_message"]
+__all__ = ["REFERENCES", "EQUIVALENTS", "ReferenceBlocked", "reference", "blocked", "chapter_of", "blocked_message"]
 
 #: ``{exercise name: chapter}`` for every registered reference.
 REFERENCES = {}
+
+#: ``{helper name: (chapter, exercise)}`` for helpers that compute an exercise under another name.
+EQUIVALENTS = {}
 
 # Chapters whose references refuse to run right now (see ``blocked``).
 _blocked_chapters = set()
@@ -38,22 +41,27 @@ class ReferenceBlocked(RuntimeError):
     """A student's answer called the course's reference answer to its own chapter's exercise."""
 
 
-def blocked_message(name):
+def blocked_message(name, same_as=None):
     """What a student reads when their answer called the reference ``sh.<name>``."""
+    what = (f"the course's reference answer to this chapter's exercise `{name}`" if same_as is None
+            else f"a course helper that computes this chapter's exercise `{same_as}`")
     return (
-        f"your answer calls `sh.{name}`, the course's reference answer to this chapter's exercise "
-        f"`{name}`. Write it yourself: NumPy, SciPy, scikit-image and the helpers of earlier "
-        "chapters are all allowed."
+        f"your answer calls `sh.{name}`, {what}. Write it yourself: NumPy, SciPy, scikit-image and the "
+        "helpers of earlier chapters are all allowed."
     )
 
 
-def reference(chapter):
+def reference(chapter, *, same_as=None):
     """Register the decorated function as the reference answer to the exercise of its name in ``chapter``.
 
     Parameters
     ----------
     chapter : str
         The chapter's folder name, e.g. ``"04-watershed"``.
+    same_as : str, optional
+        For a helper that is not named after an exercise but computes what
+        exercise ``same_as`` asks (``label_overlaps`` holds ``iou_matrix``):
+        it is blocked and removed like the exercise's own reference.
 
     Examples
     --------
@@ -74,14 +82,17 @@ def reference(chapter):
 
     def register(function):
         name = function.__name__
-        if REFERENCES.get(name, chapter) != chapter:
-            raise ValueError(f"`{name}` is already the reference of an exercise in {REFERENCES[name]}.")
-        REFERENCES[name] = chapter
+        if same_as is not None:
+            EQUIVALENTS[name] = (chapter, same_as)
+        else:
+            if REFERENCES.get(name, chapter) != chapter:
+                raise ValueError(f"`{name}` is already the reference of an exercise in {REFERENCES[name]}.")
+            REFERENCES[name] = chapter
 
         @functools.wraps(function)
         def guarded(*args, **kwargs):
             if chapter in _blocked_chapters:
-                raise ReferenceBlocked(blocked_message(name))
+                raise ReferenceBlocked(blocked_message(name, same_as))
             return function(*args, **kwargs)
 
         return guarded

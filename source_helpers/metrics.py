@@ -214,6 +214,7 @@ def _index(values):
     return distinct, inverse.astype(np.int64)
 
 
+@reference("07-iou", same_as="iou_matrix")
 def label_overlaps(true_labels, pred_labels):
     """The sparse overlaps of two label images: which objects share pixels, and how many.
 
@@ -472,6 +473,7 @@ def _match(overlaps, threshold):
     return np.sort(np.concatenate([matched, rest[chosen]]))
 
 
+@reference("07-iou", same_as="match_instances")
 def match_overlaps(overlaps, threshold=0.5):
     """One-to-one matching of true and predicted objects, from their overlaps.
 
@@ -527,6 +529,7 @@ def match_overlaps(overlaps, threshold=0.5):
     )
 
 
+@reference("07-iou", same_as="match_instances")
 def match_labels(true_labels, pred_labels, threshold=0.5):
     """One-to-one matching of the objects of two label images at an IoU threshold.
 
@@ -673,6 +676,7 @@ def _scores(matching):
     )
 
 
+@reference("07-iou", same_as="f1_at")
 def matching_scores(true_labels, pred_labels, threshold=0.5):
     """Precision, recall, F1, mean matched IoU and count error at one IoU threshold.
 
@@ -711,6 +715,7 @@ def matching_scores(true_labels, pred_labels, threshold=0.5):
     return _scores(match_labels(true_labels, pred_labels, threshold))
 
 
+@reference("07-iou", same_as="f1_at")
 def scores_over_thresholds(true_labels, pred_labels, thresholds=DEFAULT_THRESHOLDS):
     """``matching_scores`` at several IoU thresholds, from one reading of the images.
 

@@ -211,4 +211,50 @@ ANSWERS = {
                            "    keep = np.zeros(binary.shape, dtype=bool)\n    for i in range(1, n + 1):\n"
                            "        if (labels == i).sum() > max_size:\n            keep |= labels == i\n    return keep\n"),
     ],
+    ("07-iou", "iou"): [
+        ("sums of booleans", "def iou(mask_a, mask_b):\n    a, b = np.asarray(mask_a) > 0, np.asarray(mask_b) > 0\n"
+                             "    union = (a | b).sum()\n    return 1.0 if union == 0 else float((a & b).sum() / union)\n"),
+        ("sets of pixels", "def iou(mask_a, mask_b):\n    a = set(zip(*np.nonzero(mask_a)))\n    b = set(zip(*np.nonzero(mask_b)))\n"
+                           "    return len(a & b) / len(a | b) if a | b else 1.0\n"),
+    ],
+    ("07-iou", "iou_matrix"): [
+        ("a histogram of pairs", "def iou_matrix(true_labels, pred_labels):\n"
+         "    t_ids = [v for v in np.unique(true_labels) if v != 0]\n    p_ids = [v for v in np.unique(pred_labels) if v != 0]\n"
+         "    t_index = np.searchsorted(np.unique(true_labels), true_labels)\n"
+         "    p_index = np.searchsorted(np.unique(pred_labels), pred_labels)\n"
+         "    t_all, p_all = np.unique(true_labels), np.unique(pred_labels)\n"
+         "    counts = np.zeros((len(t_all), len(p_all)))\n    np.add.at(counts, (t_index.ravel(), p_index.ravel()), 1)\n"
+         "    t_keep, p_keep = t_all != 0, p_all != 0\n"
+         "    inter = counts[np.ix_(t_keep, p_keep)]\n"
+         "    areas_t = counts.sum(axis=1)[t_keep][:, None]\n    areas_p = counts.sum(axis=0)[p_keep][None, :]\n"
+         "    return inter / (areas_t + areas_p - inter)\n"),
+        ("iou of each pair from the first exercise", "def iou_matrix(true_labels, pred_labels):\n"
+         "    rows = sorted(set(np.ravel(true_labels).tolist()) - {0})\n    cols = sorted(set(np.ravel(pred_labels).tolist()) - {0})\n"
+         "    return np.array([[iou(true_labels == r, pred_labels == c) for c in cols] for r in rows],\n"
+         "                    dtype=float).reshape(len(rows), len(cols))\n"),
+    ],
+    ("07-iou", "match_instances"): [
+        ("assignment on the thresholded matrix", "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+         "    rows = [v for v in np.unique(true_labels) if v]\n    cols = [v for v in np.unique(pred_labels) if v]\n"
+         "    m = iou_matrix(true_labels, pred_labels)\n    if m.size == 0:\n        return []\n"
+         "    r, c = linear_sum_assignment(-((m >= threshold) * 1000.0 + m))\n"
+         "    return sorted((int(rows[i]), int(cols[j])) for i, j in zip(r, c) if m[i, j] >= threshold)\n"),
+    ],
+    ("07-iou", "f1_at"): [
+        ("counts from precision and recall", "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true = len(set(np.ravel(true_labels).tolist()) - {0})\n    n_pred = len(set(np.ravel(pred_labels).tolist()) - {0})\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    fp, fn = n_pred - tp, n_true - tp\n    return 1.0 if n_true == n_pred == 0 else 2 * tp / (2 * tp + fp + fn)\n"),
+    ],
+    ("07-iou", "precision_recall"): [
+        ("guarded divisions", "def precision_recall(true_labels, pred_labels, threshold=0.5):\n"
+         "    n_true = np.unique(true_labels[true_labels != 0]).size\n    n_pred = np.unique(pred_labels[pred_labels != 0]).size\n"
+         "    if n_true == 0 and n_pred == 0:\n        return 1.0, 1.0\n"
+         "    tp = len(match_instances(true_labels, pred_labels, threshold))\n"
+         "    return (tp / n_pred if n_pred > 0 else 0.0, tp / n_true if n_true > 0 else 0.0)\n"),
+    ],
+    ("07-iou", "fair_threshold"): [
+        ("a little below one half", "fair_threshold = 0.45\n"),
+        ("a stricter choice", "fair_threshold = 0.7\n"),
+    ],
 }

@@ -208,6 +208,7 @@ def test_the_whole_cycle_through_nbgraders_exchange(tmp_path):
     time.sleep(1.1)
     nbformat.write(signed(solved, "bo"), homes / "bo" / CHAPTER / f"{CHAPTER}.ipynb")   # bo again, now solved
     nbgrader("submit", CHAPTER, cwd=homes / "bo", user="bo", exchange=exchange)
+    time.sleep(1.1)          # the due date has whole seconds: let it fall after bo's last submission
     due = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     nbgrader("db", "assignment", "add", CHAPTER, f"--duedate={due} UTC", cwd=course, exchange=exchange)
     time.sleep(1.1)

@@ -111,6 +111,26 @@ def delegations(name):
     }
 
 
+# Answers that hand the exercise to a course helper computing the same thing under another name.
+HELPER_DELEGATIONS = {
+    ("07-iou", "iou_matrix"): "import source_helpers as sh\n"
+                              "def iou_matrix(true_labels, pred_labels):\n"
+                              "    return sh.label_overlaps(true_labels, pred_labels).to_dense()\n",
+    ("07-iou", "match_instances"): "import source_helpers as sh\n"
+                                   "def match_instances(true_labels, pred_labels, threshold=0.5):\n"
+                                   "    return sh.match_labels(true_labels, pred_labels, threshold).pairs()\n",
+    ("07-iou", "f1_at"): "import source_helpers as sh\n"
+                         "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
+                         "    return sh.matching_scores(true_labels, pred_labels, threshold).f1\n",
+}
+
+
+@pytest.mark.parametrize("chapter, name", sorted(HELPER_DELEGATIONS))
+def test_handing_the_exercise_to_an_equivalent_helper_fails_visibly(chapter, name):
+    message = run_visible(chapter, {name: HELPER_DELEGATIONS[(chapter, name)]}, f"test_{name}")
+    assert message is not None and "earns nothing" in message and "a course helper that computes" in message, message
+
+
 DELEGATED = [(chapter, name, style) for name, chapter in sorted(REFERENCES.items()) if chapter in CHAPTERS
              for style in delegations(name)]
 
@@ -135,8 +155,16 @@ def test_handing_exercises_to_their_references_scores_zero(chapter, tmp_path):
             if nbgrader_meta(cell).get("solution") and grade_id in own:
                 cell.source = delegations(grade_id)[style]
         submissions[style.replace(" ", "-")] = notebook
+    helpers = {name: code for (home, name), code in HELPER_DELEGATIONS.items() if home == chapter}
+    if helpers:
+        notebook = nbformat.from_dict(solved)
+        for cell in notebook.cells:
+            if nbgrader_meta(cell).get("solution") and nbgrader_meta(cell).get("grade_id") in helpers:
+                cell.source = helpers[nbgrader_meta(cell)["grade_id"]]
+        submissions["helpers"] = notebook
     results = grade_submissions(api, chapter, submissions)
     for student, cells in results.items():
         assert isinstance(cells, dict), f"{student}: {cells}"
-        earned = {cell: score for cell, (score, _) in cells.items() if cell[len("test_"):] in own and score}
+        delegated = helpers if student == "helpers" else own
+        earned = {cell: score for cell, (score, _) in cells.items() if cell[len("test_"):] in delegated and score}
         assert not earned, f"{chapter}, {student}: the reference earned points in {earned}"

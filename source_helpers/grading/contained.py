@@ -89,6 +89,10 @@ class TrustedSource:
         versions of these and nothing else of the student's.
     tests : dict
         ``{grade_id: source}`` of every autograded test cell, hidden tests included.
+    teaching : set of str
+        The code of the other cells (setup and teaching cells), stripped of surrounding
+        blank space: such a cell still runs in the sandbox, but its outputs are the
+        course's, not the student's, and are left out of the graded notebook.
     chapter : str
     """
 
@@ -100,12 +104,15 @@ class TrustedSource:
         self.setup = code[0].source
         self.answer_names = set()
         self.tests = {}
+        self.teaching = set()
         for cell in code:
             meta = _meta(cell)
             if meta.get("solution"):
                 self.answer_names |= _bound_names(cell.source)
             elif meta.get("grade") and meta.get("grade_id"):
                 self.tests[meta["grade_id"]] = cell.source
+            else:
+                self.teaching.add(cell.source.strip())
 
     @classmethod
     def from_file(cls, path, chapter):
@@ -417,7 +424,8 @@ class NotebookGrader:
                     cell.source = self.source.tests[grade_id]
                     cell.outputs = self._run_test_cell(grade_id, namespace)
                 else:
-                    cell.outputs = self._run_student_cell(cell, index)
+                    outputs = self._run_student_cell(cell, index)
+                    cell.outputs = [] if cell.source.strip() in self.source.teaching else outputs
                 cell.execution_count = None
         finally:
             self.sandbox.close()
