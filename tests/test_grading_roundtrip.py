@@ -39,14 +39,18 @@ def test_readme_table_lists_every_chapter():
 
 
 def warning_answers(notebook):
-    """The notebook with every answer cell's function warning each time it is called."""
+    """The notebook with every answer cell's function warning each time it is called.
+
+    A judgement answer (a variable, no function) warns once, when its cell runs.
+    """
     notebook = nbformat.from_dict(notebook)
     for cell in notebook.cells:
         if nbgrader_meta(cell).get("solution"):
             first, _, rest = cell.source.partition("\n")
+            indent = "    " if first.startswith("def ") else ""
             cell.source = "\n".join([
                 "import warnings", first,
-                "    warnings.warn('a harmless library warning', RuntimeWarning)", rest])
+                f"{indent}warnings.warn('a harmless library warning', RuntimeWarning)", rest])
     return notebook
 
 

@@ -86,7 +86,10 @@ def test_graded_cells_are_locked_and_worth_points(chapter):
     answers = [c for c in release.cells if nbgrader_meta(c).get("solution")]
     for cell in answers:
         assert "raise NotImplementedError()" in cell.source, f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} has no stub"
-        assert re.match(r"def \w+\(", cell.source), f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} does not start with the signature"
+        # A function exercise starts with its signature; a judgement exercise with its variable set to None.
+        assert re.match(r"def \w+\(|\w+ = None\n", cell.source), (
+            f"{chapter}: answer cell {nbgrader_meta(cell)['grade_id']} starts with neither the signature nor "
+            "`name = None` (a judgement answer)")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
