@@ -37,6 +37,21 @@ MISTAKES = {
             "    for row, col in on:\n        image[row, col] += 1\n    return image\n"),
          r"a repeated pixel is still 1"),
     ],
+    ("01-image-arrays", "ring_pixel"): [
+        ("(x, y) instead of (row, col)", "ring_pixel = (30, 224)\n", r"You gave \(x, y\)"),
+        ("rows counted from the bottom", "ring_pixel = (75, 30)\n", r"row 0 is the\s+top"),
+        ("a debris dot instead", "ring_pixel = (91, 302)\n", r"not inside the ring artifact"),
+        ("a list", "ring_pixel = [224, 30]\n", r"should be a tuple.*Return a tuple"),
+        ("floats read off the axes", "ring_pixel = (224.5, 30.0)\n", r"element 0 of ring_pixel.*float.*int"),
+        ("left at None", "ring_pixel = None\n", r"still None"),
+    ],
+    ("01-image-arrays", "display_range"): [
+        ("the image's own range", "display_range = (66, 8285)\n", r"the bright cell sets the top"),
+        ("a 0-to-1 range", "display_range = (0, 1)\n", r"both white.*camera counts"),
+        ("vmin and vmax swapped", "display_range = (250, 80)\n", r"vmin must be smaller than vmax"),
+        ("vmin above the dim cell", "display_range = (200, 8000)\n", r"both black"),
+        ("too wide a range", "display_range = (0, 600)\n", r"at least 0\.15 is needed"),
+    ],
     ("01-image-arrays", "crop"): [
         ("one row and column short", "def crop(image, top, left, height, width):\n"
          "    return image[top:top + height - 1, left:left + width - 1]\n", r"Off by one"),
