@@ -346,7 +346,10 @@ def dtype_range(dtype, *, bits=None):
     Integer types give their full range (``np.iinfo``), or ``0`` to
     ``2**bits - 1`` when ``bits`` says how many bits a camera really uses
     (12-bit data in a ``uint16`` container: ``bits=12``). Float types give
-    ``(0.0, 1.0)``, the convention of scikit-image for float images.
+    ``(0.0, 1.0)``, the range scikit-image's conversions give unsigned data
+    (``img_as_float`` of ``uint8`` or ``uint16``). Note that
+    ``skimage.util.dtype_limits`` reports ``(-1, 1)`` for floats, because
+    scikit-image allows signed float images in [-1, 1].
 
     Parameters
     ----------

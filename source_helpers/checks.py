@@ -41,6 +41,7 @@ from .exercises import REFERENCES, ReferenceBlocked, blocked
 __all__ = [
     "AnswerFailed",
     "call",
+    "check_answered",
     "check_type",
     "check_array",
     "check_array_equal",
@@ -196,6 +197,27 @@ def reusing(what, *earlier):
         names = " and ".join(earlier)
         subject = "a test of " + (names if len(earlier) == 1 else f"one of {names}")
         _fail(f"{error} {what} reuses your {names}: if {subject} fails, fix that exercise first.")
+
+
+def check_answered(value, name, *, example):
+    """Assert that the judgement answer ``name`` holds a value, not the ``None`` of the blank answer cell.
+
+    A judgement exercise is answered by assigning a variable (``ring_pixel =
+    (row, col)``) instead of writing a function; its blank answer cell sets
+    it to ``None`` before ``raise NotImplementedError()``.
+
+    Examples
+    --------
+    >>> check_answered((3, 4), "ring_pixel", example="(row, col)")
+    >>> check_answered(None, "ring_pixel", example="(row, col)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: `ring_pixel` is still None: replace `raise NotImplementedError()` in its answer cell with `ring_pixel = (row, col)`, run that cell, then this test cell again.
+    """
+    __tracebackhide__ = True
+    if value is None:
+        _fail(f"`{name}` is still None: replace `raise NotImplementedError()` in its answer cell with "
+              f"`{name} = {example}`, run that cell, then this test cell again.")
 
 
 def _fail(message, cause=None):

@@ -119,6 +119,16 @@ def test_check_type_explains(value, expected, hint):
         checks.check_type(value, expected, "the answer")
 
 
+@pytest.mark.parametrize("value", [(0, 0), 0, "", {}, False])
+def test_check_answered_accepts_any_answer_but_none(value):
+    checks.check_answered(value, "ring_pixel", example="(row, col)")
+
+
+def test_check_answered_says_how_to_answer_a_judgement_exercise():
+    with pytest.raises(AssertionError, match=r"`ring_pixel` is still None.*`ring_pixel = \(row, col\)`"):
+        checks.check_answered(None, "ring_pixel", example="(row, col)")
+
+
 def test_check_type_accepts_numpy_float_as_float():
     checks.check_type(np.float64(0.5), float, "the fraction")
 

@@ -32,7 +32,7 @@ from conftest import ROOT
 from postgres_server import PostgresServer
 
 CHAPTER = "01-image-arrays"
-FULL = 8
+FULL = 11
 BIN = Path(sys.executable).parent
 
 

@@ -31,8 +31,8 @@ from source_helpers.grading.trial import answer_with_solution, nbgrader_meta, re
 from conftest import ROOT
 
 CHAPTER = "01-image-arrays"
-POINTS = {"test_make_image": 2, "test_crop": 2, "test_flip_upside_down": 1, "test_brightest_pixel": 2,
-          "test_fraction_above": 1}
+POINTS = {"test_make_image": 2, "test_ring_pixel": 1, "test_display_range": 2, "test_crop": 2,
+          "test_flip_upside_down": 1, "test_brightest_pixel": 2, "test_fraction_above": 1}
 FULL = sum(POINTS.values())
 
 
@@ -55,15 +55,22 @@ def answers(notebook, **sources):
 
 
 def with_line(notebook, line):
-    """``notebook`` with ``line`` as the first statement of every answer function (after its docstring)."""
+    """``notebook`` with ``line`` as the first statement of every answer function (after its docstring).
+
+    A judgement answer (a variable, no function) gets ``line`` at the top of its cell.
+    """
     notebook = nbformat.from_dict(notebook)
     for cell in notebook.cells:
         if nbgrader_meta(cell).get("solution"):
             lines = cell.source.split("\n")
-            at = next(i for i, text in enumerate(lines) if text.startswith("def ")) + 1
-            if lines[at].strip().startswith('"""') and lines[at].strip().endswith('"""'):
+            at = next((i for i, text in enumerate(lines) if text.startswith("def ")), None)
+            if at is None:
+                lines.insert(0, line)
+            else:
                 at += 1
-            lines.insert(at, f"    {line}")
+                if lines[at].strip().startswith('"""') and lines[at].strip().endswith('"""'):
+                    at += 1
+                lines.insert(at, f"    {line}")
             cell.source = "import sys\n" + "\n".join(lines)
     return notebook
 

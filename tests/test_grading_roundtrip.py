@@ -41,7 +41,7 @@ def test_readme_table_lists_every_chapter():
 def warning_answers(notebook):
     """The notebook with every answer cell's function warning each time it is called.
 
-    A judgement cell (an assignment, no function) warns once, when it runs.
+    A judgement answer (a variable, no function) warns once, when its cell runs.
     """
     notebook = nbformat.from_dict(notebook)
     for cell in notebook.cells:

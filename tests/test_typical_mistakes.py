@@ -19,7 +19,7 @@ import pytest
 
 import source_helpers as sh
 from source_helpers.exercises import REFERENCES
-from source_helpers.grading.contained import TrustedSource
+from source_helpers.grading.contained import TrustedSource, _bound_names
 from source_helpers.grading.trial import (
     answer_with_solution,
     grade_submissions,
@@ -111,6 +111,13 @@ def delegations(name):
     }
 
 
+def exercises_defining(chapter, names):
+    """``{answer cell id: the names of ``names`` it defines}``: one exercise may ask for several functions."""
+    _, answers, _ = chapter_parts(chapter)
+    found = {grade_id: sorted(_bound_names(code) & set(names)) for grade_id, code in answers.items()}
+    return {grade_id: defined for grade_id, defined in found.items() if defined}
+
+
 # Answers that hand the exercise to a course helper computing the same thing under another name.
 HELPER_DELEGATIONS = {
     ("07-iou", "iou_matrix"): "import source_helpers as sh\n"
@@ -137,7 +144,11 @@ DELEGATED = [(chapter, name, style) for name, chapter in sorted(REFERENCES.items
 
 @pytest.mark.parametrize("chapter, name, style", DELEGATED, ids=[f"{d[1]}-{d[2]}" for d in DELEGATED])
 def test_handing_the_exercise_to_its_reference_fails_visibly(chapter, name, style):
-    message = run_visible(chapter, {name: delegations(name)[style]}, f"test_{name}")
+    _, answers, _ = chapter_parts(chapter)
+    (exercise,) = exercises_defining(chapter, [name])
+    # The model answer, then the delegation: the other functions of the same answer cell stay right.
+    code = answers[exercise] + "\n" + delegations(name)[style]
+    message = run_visible(chapter, {exercise: code}, f"test_{exercise}")
     assert message is not None and "earns nothing" in message and f"sh.{name}" in message, message
 
 
@@ -146,14 +157,14 @@ def test_handing_exercises_to_their_references_scores_zero(chapter, tmp_path):
     api = scratch_course(ROOT, chapter, tmp_path)
     release = release_notebook(api, chapter)
     solved = answer_with_solution(release, source_notebook(api, chapter))
-    own = sorted(name for name, home in REFERENCES.items() if home == chapter)
+    own = exercises_defining(chapter, [name for name, home in REFERENCES.items() if home == chapter])
     submissions = {}
     for style in ("direct", "alias import", "importlib", "assigned"):
         notebook = nbformat.from_dict(solved)
         for cell in notebook.cells:
             grade_id = nbgrader_meta(cell).get("grade_id")
             if nbgrader_meta(cell).get("solution") and grade_id in own:
-                cell.source = delegations(grade_id)[style]
+                cell.source = "\n".join(delegations(name)[style] for name in own[grade_id])
         submissions[style.replace(" ", "-")] = notebook
     helpers = {name: code for (home, name), code in HELPER_DELEGATIONS.items() if home == chapter}
     if helpers:

@@ -37,6 +37,21 @@ MISTAKES = {
             "    for row, col in on:\n        image[row, col] += 1\n    return image\n"),
          r"a repeated pixel is still 1"),
     ],
+    ("01-image-arrays", "ring_pixel"): [
+        ("(x, y) instead of (row, col)", "ring_pixel = (30, 224)\n", r"You gave \(x, y\)"),
+        ("rows counted from the bottom", "ring_pixel = (75, 30)\n", r"row 0 is the\s+top"),
+        ("a debris dot instead", "ring_pixel = (91, 302)\n", r"not inside the ring artifact"),
+        ("a list", "ring_pixel = [224, 30]\n", r"should be a tuple.*Return a tuple"),
+        ("floats read off the axes", "ring_pixel = (224.5, 30.0)\n", r"element 0 of ring_pixel.*float.*int"),
+        ("left at None", "ring_pixel = None\n", r"still None"),
+    ],
+    ("01-image-arrays", "display_range"): [
+        ("the image's own range", "display_range = (66, 8285)\n", r"the bright cell sets the top"),
+        ("a 0-to-1 range", "display_range = (0, 1)\n", r"both white.*camera counts"),
+        ("vmin and vmax swapped", "display_range = (250, 80)\n", r"vmin must be smaller than vmax"),
+        ("vmin above the dim cell", "display_range = (200, 8000)\n", r"both black"),
+        ("too wide a range", "display_range = (0, 600)\n", r"at least 0\.15 is needed"),
+    ],
     ("01-image-arrays", "crop"): [
         ("one row and column short", "def crop(image, top, left, height, width):\n"
          "    return image[top:top + height - 1, left:left + width - 1]\n", r"Off by one"),
@@ -84,19 +99,38 @@ MISTAKES = {
          r"dtype float64, but uint8 was expected"),
         ("unchanged", "def add_channel_axis(image):\n    return image\n", r"channel axis of length 1 is missing"),
     ],
-    ("02-dtypes-and-channels", "hwc_to_chw"): [
-        ("reshape", "def hwc_to_chw(image):\n    h, w, c = image.shape\n    return image.reshape(c, h, w)\n",
+    ("02-dtypes-and-channels", "channel_order"): [
+        ("reshape both ways", "def hwc_to_chw(image):\n    h, w, c = image.shape\n    return image.reshape(c, h, w)\n"
+         "def chw_to_hwc(image):\n    c, h, w = image.shape\n    return image.reshape(h, w, c)\n",
          r"reshape keeps the numbers in memory order"),
-        (".T", "def hwc_to_chw(image):\n    return image.T\n", r"\.T reverses all axes"),
-        ("wrong direction", "def hwc_to_chw(image):\n    return np.moveaxis(image, 0, -1)\n",
+        (".T both ways", "def hwc_to_chw(image):\n    return image.T\ndef chw_to_hwc(image):\n    return image.T\n",
+         r"\.T reverses all axes"),
+        ("directions swapped", "def hwc_to_chw(image):\n    return np.moveaxis(image, 0, -1)\n"
+         "def chw_to_hwc(image):\n    return np.moveaxis(image, -1, 0)\n",
          r"That is the shape of np\.transpose\(image, \(1, 2, 0\)\)"),
+        ("one way right, reshape back", "def hwc_to_chw(image):\n    return np.moveaxis(image, -1, 0)\n"
+         "def chw_to_hwc(image):\n    c, h, w = image.shape\n    return image.reshape(h, w, c)\n",
+         r"chw_to_hwc of a \(4, 2, 3\) image.*reshape keeps the numbers in memory order"),
+        ("the same move twice", "def hwc_to_chw(image):\n    return np.moveaxis(image, -1, 0)\n"
+         "def chw_to_hwc(image):\n    return np.moveaxis(image, -1, 0)\n",
+         r"chw_to_hwc of a \(4, 2, 3\) image.*That is the shape of np\.transpose\(image, \(2, 0, 1\)\)"),
     ],
-    ("02-dtypes-and-channels", "chw_to_hwc"): [
-        ("reshape", "def chw_to_hwc(image):\n    c, h, w = image.shape\n    return image.reshape(h, w, c)\n",
-         r"reshape keeps the numbers in memory order"),
-        ("wrong direction", "def chw_to_hwc(image):\n    return np.moveaxis(image, -1, 0)\n",
-         r"That is the shape of np\.transpose\(image, \(2, 0, 1\)\)"),
-        (".T", "def chw_to_hwc(image):\n    return image.T\n", r"\.T reverses all axes"),
+    ("02-dtypes-and-channels", "diagnosis"): [
+        ("a wrapped addition for the wrapped conversion", (
+            'diagnosis = {"A": "added_in_uint8", "B": "channels_reversed", "C": "dtype_maximum", "D": "reshape"}\n'),
+         r"Picture A has lost the cells.*A wrapped addition would keep"),
+        ("reshape and channel order swapped", (
+            'diagnosis = {"A": "astype_uint8", "B": "reshape", "C": "dtype_maximum", "D": "channels_reversed"}\n'),
+         r"2 of the 4 pictures.*only the\s+colours are wrong.*regrouped"),
+        ("the dim picture taken for a wrapped one", (
+            'diagnosis = {"A": "astype_uint8", "B": "channels_reversed", "C": "added_in_uint8", "D": "reshape"}\n'),
+         r"Picture C shows the cells undamaged but dim"),
+        ("a word not on the list", (
+            'diagnosis = {"A": "overflow", "B": "channels_reversed", "C": "dtype_maximum", "D": "reshape"}\n'),
+         r"'overflow', which is not one of the words"),
+        ("a list instead of a dict", (
+            'diagnosis = ["astype_uint8", "channels_reversed", "dtype_maximum", "reshape"]\n'),
+         r"should be a dict, but it is a list"),
     ],
     ("02-dtypes-and-channels", "rgb_to_gray"): [
         ("plain mean", "def rgb_to_gray(image):\n    return image.mean(axis=2) / 255\n", r"plain mean"),
@@ -110,6 +144,10 @@ MISTAKES = {
         ("rows taken for channels", "def rgb_to_gray(image):\n"
          "    return (0.2125 * image[0] + 0.7154 * image[1] + 0.0721 * image[2]) / 255\n",
          r"image\[0\] is the first row"),
+        ("library result scaled to 0-255", "def rgb_to_gray(image):\n    return skimage.color.rgb2gray(image) * 255\n",
+         r"must lie in \[0, 1\]"),
+        ("library result converted to uint8", "def rgb_to_gray(image):\n"
+         "    return skimage.util.img_as_ubyte(skimage.color.rgb2gray(image))\n", r"dtype uint8, but float64 was expected"),
     ],
     ("02-dtypes-and-channels", "saturating_add"): [
         ("wraps around", "def saturating_add(a, b):\n    return a + b\n", r"not 44 = 300 - 256"),
@@ -147,6 +185,11 @@ MISTAKES = {
         ("NaN on a constant image", "def normalize_percentile(image, low=1.0, high=99.0):\n"
          "    p_low, p_high = np.percentile(image, [low, high])\n"
          "    return np.clip((image - p_low) / (p_high - p_low), 0, 1)\n", r"0 / 0 is NaN"),
+        ("rescale_intensity, equal percentiles forgotten", "def normalize_percentile(image, low=1.0, high=99.0):\n"
+         "    values = image.astype(np.float64)\n"
+         "    p_low, p_high = np.percentile(values, [low, high])\n"
+         "    return skimage.exposure.rescale_intensity(values, in_range=(p_low, p_high), out_range=(0.0, 1.0))\n",
+         r"equal percentiles: return all zeros"),
     ],
     # 03-masks-and-disks ----------------------------------------------------------------
     ("03-masks-and-disks", "instance_to_binary"): [
