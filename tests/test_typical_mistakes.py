@@ -30,7 +30,7 @@ from source_helpers.grading.trial import (
 )
 
 from conftest import CHAPTERS, ROOT
-from typical_mistakes import MISTAKES
+from typical_mistakes import GRADED, MISTAKES
 
 
 def _read(folder, chapter):
@@ -51,9 +51,14 @@ def chapter_parts(chapter):
     return trusted.setup, answers, visible
 
 
-def run_visible(chapter, overrides, only):
-    """Run the visible test ``only`` with the model answers, some replaced by ``overrides``; its message or None."""
+def run_visible(chapter, overrides, only, *, hidden=False):
+    """Run the visible test ``only`` with the model answers, some replaced by ``overrides``; its message or None.
+
+    ``hidden=True`` runs the whole test, hidden part included, as grading does.
+    """
     setup, answers, visible = chapter_parts(chapter)
+    if hidden:
+        visible = TrustedSource(_read("solutions", chapter), chapter).tests
     namespace = {"__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(setup, namespace)
@@ -66,16 +71,21 @@ def run_visible(chapter, overrides, only):
     return None
 
 
-CASES = [(chapter, exercise, label, code, pattern)
-         for (chapter, exercise), entries in MISTAKES.items() for label, code, pattern in entries]
+CASES = [(chapter, exercise, entry[0], entry[1], entry[2], entry[3:] == (GRADED,))
+         for (chapter, exercise), entries in MISTAKES.items() for entry in entries]
 
 
-@pytest.mark.parametrize("chapter, exercise, label, code, pattern", CASES,
+@pytest.mark.parametrize("chapter, exercise, label, code, pattern, graded", CASES,
                          ids=[f"{c[1]}: {c[2]}" for c in CASES])
-def test_a_typical_mistake_fails_a_visible_test_that_names_it(chapter, exercise, label, code, pattern):
+def test_a_typical_mistake_fails_a_visible_test_that_names_it(chapter, exercise, label, code, pattern, graded):
     message = run_visible(chapter, {exercise: code}, f"test_{exercise}")
-    assert message is not None, f"{exercise}: the mistake '{label}' passes every visible test"
-    assert re.search(pattern, message), f"{exercise}, '{label}': the message does not name it:\n{message}"
+    if graded:
+        assert message is None, f"{exercise}: the visible test gives away the answer by rejecting '{label}':\n{message}"
+        message = run_visible(chapter, {exercise: code}, f"test_{exercise}", hidden=True)
+        assert message is not None, f"{exercise}: the misjudgement '{label}' passes the graded test"
+    else:
+        assert message is not None, f"{exercise}: the mistake '{label}' passes every visible test"
+    assert re.search(pattern, message, flags=re.S), f"{exercise}, '{label}': the message does not name it:\n{message}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

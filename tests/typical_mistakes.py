@@ -3,10 +3,15 @@
 Each entry is ``(label, answer code, pattern)``: a wrong answer students
 really write, and a regular expression that the message of the exercise's
 *visible* test must match, so the student learns what went wrong before the
-hidden tests are run. ``test_typical_mistakes.py`` checks every entry, and
+hidden tests are run. A misjudgement in a judgement exercise is marked
+``GRADED``: a visible test that named it would hand out the answer, so it must
+pass the visible test and fail the graded one (visible and hidden tests) with
+a message matching the pattern, which the student reads in the feedback. ``test_typical_mistakes.py`` checks every entry, and
 that every model answer passes. Add the mistakes you meet when you teach,
 and a mistake list for every exercise of a new chapter.
 """
+
+GRADED = "graded"
 
 MISTAKES = {
     # 00-setup ---------------------------------------------------------------------------
@@ -38,9 +43,9 @@ MISTAKES = {
          r"a repeated pixel is still 1"),
     ],
     ("01-image-arrays", "ring_pixel"): [
-        ("(x, y) instead of (row, col)", "ring_pixel = (30, 224)\n", r"You gave \(x, y\)"),
-        ("rows counted from the bottom", "ring_pixel = (75, 30)\n", r"row 0 is the\s+top"),
-        ("a debris dot instead", "ring_pixel = (91, 302)\n", r"not inside the ring artifact"),
+        ("(x, y) instead of (row, col)", "ring_pixel = (30, 224)\n", r"You gave \(x, y\)", GRADED),
+        ("rows counted from the bottom", "ring_pixel = (75, 30)\n", r"row 0 is the\s+top", GRADED),
+        ("a debris dot instead", "ring_pixel = (91, 302)\n", r"not inside the ring artifact", GRADED),
         ("a list", "ring_pixel = [224, 30]\n", r"should be a tuple.*Return a tuple"),
         ("floats read off the axes", "ring_pixel = (224.5, 30.0)\n", r"element 0 of ring_pixel.*float.*int"),
         ("left at None", "ring_pixel = None\n", r"still None"),
@@ -118,13 +123,13 @@ MISTAKES = {
     ("02-dtypes-and-channels", "diagnosis"): [
         ("a wrapped addition for the wrapped conversion", (
             'diagnosis = {"A": "added_in_uint8", "B": "channels_reversed", "C": "dtype_maximum", "D": "reshape"}\n'),
-         r"Picture A has lost the cells.*A wrapped addition would keep"),
+         r"Picture A has lost the cells.*A wrapped addition would keep", GRADED),
         ("reshape and channel order swapped", (
             'diagnosis = {"A": "astype_uint8", "B": "reshape", "C": "dtype_maximum", "D": "channels_reversed"}\n'),
-         r"2 of the 4 pictures.*only the\s+colours are wrong.*regrouped"),
+         r"2 of the 4 pictures.*only the\s+colours are wrong.*regrouped", GRADED),
         ("the dim picture taken for a wrapped one", (
             'diagnosis = {"A": "astype_uint8", "B": "channels_reversed", "C": "added_in_uint8", "D": "reshape"}\n'),
-         r"Picture C shows the cells undamaged but dim"),
+         r"Picture C shows the cells undamaged but dim", GRADED),
         ("a word not on the list", (
             'diagnosis = {"A": "overflow", "B": "channels_reversed", "C": "dtype_maximum", "D": "reshape"}\n'),
          r"'overflow', which is not one of the words"),
