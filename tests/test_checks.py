@@ -1,14 +1,17 @@
 """Unit tests of source_helpers.checks: every check passes right answers and explains wrong ones."""
 
+import re
+import sys
 import warnings
 
 import numpy as np
 import pytest
 
+import source_helpers as sh
 from source_helpers import checks
 
 
-def test_call_returns_the_result_and_silences_warnings():
+def test_call_returns_the_result_and_shows_warnings_as_notes(capsys):
     def noisy(x):
         warnings.warn("harmless", UserWarning)
         return x * 2
@@ -16,6 +19,18 @@ def test_call_returns_the_result_and_silences_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert checks.call(noisy, 4) == 8
+    out, err = capsys.readouterr()
+    assert "[noisy warned]" in out and "UserWarning: harmless" in out and err == ""
+
+
+def test_call_sends_standard_error_to_standard_output(capsys):
+    def chatty(x):
+        print("debugging", file=sys.stderr)
+        return x
+
+    assert checks.call(chatty, 1) == 1
+    out, err = capsys.readouterr()
+    assert "debugging" in out and err == ""
 
 
 def test_call_explains_an_unwritten_stub():
@@ -26,12 +41,60 @@ def test_call_explains_an_unwritten_stub():
         checks.call(make_image, 1, 1, [])
 
 
-def test_call_lets_other_errors_through():
+@pytest.mark.parametrize("error, hint", [
+    (IndexError("index 3 is out of bounds for axis 0 with size 3"), "Axis 0 counts the rows"),
+    (IndexError("index 4 is out of bounds for axis 1 with size 4"), "Axis 1 counts the columns"),
+    (RuntimeError("structure and input must have same dimensionality"), "pass the number of repetitions by name"),
+    (TypeError("'NoneType' object is not subscriptable"), "forget its `return`"),
+    (ZeroDivisionError("division by zero"), "constant image"),
+    (KeyError("x"), "raised KeyError"),
+])
+def test_call_names_the_likely_cause_of_an_error(error, hint):
     def broken(x):
-        return x[5]
+        raise error
 
-    with pytest.raises(IndexError):
+    with pytest.raises(AssertionError, match=re.escape(hint)) as caught:
         checks.call(broken, [1])
+    assert caught.value.__cause__ is error, "the student's own traceback must stay attached"
+
+
+def test_call_explains_failures_reported_by_the_grader():
+    def stand_in(*args):
+        raise checks.AnswerFailed("IndexError", "index 3 is out of bounds for axis 0 with size 3")
+
+    with pytest.raises(AssertionError, match="`stand_in` raised IndexError.*Axis 0 counts the rows"):
+        checks.call(stand_in)
+
+    def stopped(*args):
+        raise checks.AnswerFailed("Timeout", "`stopped` did not finish within the time limit")
+
+    with pytest.raises(AssertionError, match="^`stopped` did not finish within the time limit$"):
+        checks.call(stopped)
+
+
+def test_call_blocks_the_reference_of_the_chapter_of_the_exercise():
+    # count_objects is chapter 03's exercise; sh.count_objects its reference.
+    def count_objects(labels):
+        return sh.count_objects(labels)
+
+    with pytest.raises(AssertionError, match=r"earns nothing.*`sh.count_objects`.*Write it yourself"):
+        checks.call(count_objects, np.array([[0, 1]]))
+
+    def count_objects(labels):          # the chapter's other references are blocked too
+        return sh.count_components(labels > 0)
+
+    with pytest.raises(AssertionError, match="`sh.count_components`"):
+        checks.call(count_objects, np.array([[0, 1]]))
+    # References of earlier chapters stay usable, and nothing stays blocked afterwards.
+    assert checks.call(lambda image: sh.rgb_to_gray(image).shape, np.zeros((2, 2, 3), np.uint8)) == (2, 2)
+    assert sh.count_objects(np.array([[0, 1]])) == 1
+
+
+def test_call_finds_the_exercise_by_the_name_the_test_uses():
+    namespace = {"checks": checks, "sh": sh, "np": np}
+    exec("count_objects = lambda labels: sh.count_objects(labels)", namespace)
+    with pytest.raises(AssertionError, match="earns nothing"):
+        exec("checks.call(count_objects, np.array([[0, 1]]))", namespace)
 
 
 def test_call_rejects_a_value_in_place_of_a_function():
@@ -44,7 +107,7 @@ def test_call_rejects_a_value_in_place_of_a_function():
     [
         (3.0, int, "Convert it with int"),
         (np.int64(3), int, "Convert it with int"),
-        (True, int, "should be a int"),
+        (True, int, "should be an int"),
         ([1, 2], tuple, "Return a tuple"),
         (None, np.ndarray, "forget the `return`"),
     ],
@@ -67,7 +130,7 @@ class EqualsEverything:
 
 
 def test_checks_are_not_fooled_by_an_object_that_equals_everything():
-    with pytest.raises(AssertionError, match="should be a ndarray"):
+    with pytest.raises(AssertionError, match="should be an ndarray"):
         checks.check_array_equal(EqualsEverything(), np.zeros((2, 2), dtype=np.int64), "result")
     with pytest.raises(AssertionError):
         checks.check_equal(EqualsEverything(), (1, 2), "result")

@@ -1,4 +1,9 @@
-"""The environment: pins agree everywhere, are installed, the Lab extension works, CI runs the README command."""
+"""The environment: pins agree everywhere, are installed, the Lab extension works, CI runs the README command.
+
+Two sets of pins: the course's in pyproject.toml (mirrored in environment.yml),
+and the development packages' in requirements-dev.txt (tests and benchmarks
+only). constraints.txt holds both at the same versions.
+"""
 
 import re
 import shutil
@@ -48,6 +53,17 @@ def constraint_pins():
     return pins
 
 
+def dev_requirement_pins():
+    pins = {}
+    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"requirements-dev.txt line {line!r} is not pinned with =="
+            pins[_name(name)] = version.strip()
+    return pins
+
+
 def test_environment_yml_names_the_pyproject_pins():
     assert environment_yml_pins() == pyproject_pins()
 
@@ -56,6 +72,31 @@ def test_constraints_agree_with_the_pins():
     constraints = constraint_pins()
     disagree = {n: (v, constraints.get(n)) for n, v in pyproject_pins().items() if constraints.get(n) != v}
     assert not disagree, f"constraints.txt disagrees with pyproject.toml (pin, constraint): {disagree}"
+
+
+def test_dev_requirements_agree_with_the_constraints():
+    constraints = constraint_pins()
+    dev = dev_requirement_pins()
+    assert {"stardist", "csbdeep", "numba", "llvmlite"} <= set(dev)
+    disagree = {n: (v, constraints.get(n)) for n, v in dev.items() if constraints.get(n) != v}
+    assert not disagree, f"constraints.txt disagrees with requirements-dev.txt (pin, constraint): {disagree}"
+
+
+def test_dev_requirements_stay_out_of_the_course_pins():
+    # The students' environment (and its check in chapter 00) must not ask for them.
+    both = set(dev_requirement_pins()) & (set(pyproject_pins()) | set(environment_yml_pins()))
+    assert not both, f"pinned both as a course package and as a development package: {sorted(both)}"
+
+
+def test_dev_requirements_are_installed_at_their_versions():
+    installed = {}
+    for name in dev_requirement_pins():
+        try:
+            installed[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed[name] = None
+    wrong = {n: (v, installed[n]) for n, v in dev_requirement_pins().items() if installed[n] != v}
+    assert not wrong, f"(pinned, installed) of development packages; run make setup-dev: {wrong}"
 
 
 def test_installed_metadata_carries_the_same_pins():

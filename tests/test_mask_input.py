@@ -1,6 +1,6 @@
 """Bad input to every public function that takes a binary mask gets the same clear errors.
 
-The functions live in segmentation, noise and masks; they all validate the
+The functions live in segmentation, noise, masks and metrics; they all validate the
 mask with the shared check in _validation.py, and this file holds the one
 set of tests for it. A function whose other arguments come first is wrapped
 so that the mask is its only argument.
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from source_helpers.masks import count_components, label_components
+from source_helpers.metrics import iou
 from source_helpers.noise import add_salt_noise, erosions_to_remove
 from source_helpers.segmentation import (
     distance_to_background,
@@ -17,6 +18,7 @@ from source_helpers.segmentation import (
     find_watershed,
     markers_from_plateaus,
     remove_speckles,
+    rod_markers,
 )
 
 
@@ -29,16 +31,29 @@ def _with_zero_distance(function):
     return call
 
 
+def _iou_with_empty(first):
+    """iou with the mask under test as ``mask_a`` (first) or ``mask_b``, the other one empty."""
+    def call(mask):
+        shape = mask.shape if isinstance(mask, np.ndarray) and mask.ndim == 2 and mask.size else (2, 2)
+        empty = np.zeros(shape, dtype=bool)
+        return iou(mask, empty) if first else iou(empty, mask)
+
+    return call
+
+
 MASK_FUNCTIONS = {
     "remove_speckles": lambda m: remove_speckles(m, 1),
     "distance_to_background": distance_to_background,
     "find_watershed": find_watershed,
     "find_peaks": _with_zero_distance(find_peaks),
     "markers_from_plateaus": _with_zero_distance(markers_from_plateaus),
+    "rod_markers": lambda m: rod_markers(np.ones((2, 2) if not isinstance(m, np.ndarray) or m.ndim != 2 else m.shape), m),
     "add_salt_noise": lambda m: add_salt_noise(m, 0.1, np.random.default_rng(0)),
     "erosions_to_remove": erosions_to_remove,
     "count_components": count_components,
     "label_components": label_components,
+    "iou(mask_a)": _iou_with_empty(True),
+    "iou(mask_b)": _iou_with_empty(False),
 }
 
 functions = pytest.mark.parametrize("function", MASK_FUNCTIONS.values(), ids=MASK_FUNCTIONS.keys())

@@ -8,12 +8,18 @@ from scipy import ndimage as ndi
 
 from source_helpers.canvas import THREE_DISKS, draw_disks, three_disk_canvas
 from source_helpers.segmentation import (
+    dark_foreground,
     distance_to_background,
     find_peaks,
     find_watershed,
+    flatten_background,
     markers_from_peaks,
     markers_from_plateaus,
+    merge_fragments,
     remove_speckles,
+    rod_markers,
+    rod_scales,
+    segment_cells,
     threshold,
     watershed_from_markers,
 )
@@ -332,3 +338,242 @@ def test_find_watershed_leaves_input_untouched():
 def test_find_watershed_bad_min_distance(min_distance, error, match):
     with pytest.raises(error, match=match):
         find_watershed(three_disk_canvas().image, min_distance)
+
+
+# The rod pipeline (chapter 06) -------------------------------------------------------
+
+
+def _matched(true, pred, threshold=0.5):
+    """Number of true objects with a predicted object of IoU >= threshold (one-to-one at IoU > 0.5)."""
+    count = 0
+    for t in np.unique(true[true > 0]):
+        inside = true == t
+        ids, overlap = np.unique(pred[inside & (pred > 0)], return_counts=True)
+        if ids.size:
+            p = ids[np.argmax(overlap)]
+            if overlap.max() / (inside | (pred == p)).sum() >= threshold:
+                count += 1
+    return count
+
+
+def test_rod_scales_follow_the_cell_width_in_pixels():
+    assert rod_scales(0.05) == {"width": 20.0, "smoothing": 1.5, "background_radius": 15,
+                                "opening_radius": 4, "min_area": 300, "max_width": 26.0}
+    half = rod_scales(0.1)
+    assert half["width"] == 10 and half["min_area"] == 75 and half["opening_radius"] == 2
+    assert rod_scales(0.05, cell_width_um=0.5) == half
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [((0,), ValueError, "`pixel_size_um` must be greater than 0"),
+     ((0.05, -1), ValueError, "`cell_width_um` must be greater than 0"),
+     (("0.05",), TypeError, "`pixel_size_um` must be a number"),
+     ((0.5,), ValueError, "at least 4 pixels wide")],
+)
+def test_rod_scales_rejects(args, error, message):
+    with pytest.raises(error, match=message):
+        rod_scales(*args)
+
+
+def test_flatten_background_cancels_uneven_lighting():
+    scene = np.full((60, 80), 100.0)
+    scene[20:30, 10:70] = 40.0        # a dark rod, 10 pixels wide
+    lighting = np.linspace(0.6, 1.4, 80)[None, :] * np.ones((60, 1))
+    flat = flatten_background(scene * lighting, 8)
+    assert flat.max() <= 1 + 1e-12
+    assert np.allclose(flat[:10, 10:-10], 1.0)    # plain background (away from the border, where the closing is one-sided)
+    assert np.allclose(flat[22:28, 15:65], 0.4, atol=0.03)      # the rod, everywhere 40 % of around
+    assert flatten_background(scene * lighting, 8).dtype == np.float64
+
+
+def test_flatten_background_needs_a_disk_wider_than_half_the_object():
+    scene = np.full((60, 80), 100.0)
+    scene[20:30, 10:70] = 40.0
+    assert flatten_background(scene, 3)[25, 40] == pytest.approx(1.0)   # the disk fits into the rod
+    assert flatten_background(scene, 6)[25, 40] == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(
+    "image, kwargs, error, message",
+    [(np.zeros((4, 4, 3)), {"radius": 2}, ValueError, "rgb2gray"),
+     (-np.ones((4, 4)), {"radius": 2}, ValueError, "must not be negative"),
+     (np.ones((4, 4)), {"radius": 0}, ValueError, "`radius` must be at least 1"),
+     (np.ones((4, 4)), {"radius": 2.5}, TypeError, "`radius` must be a whole number"),
+     (np.ones((4, 4)), {"radius": 2, "smoothing": -1}, ValueError, "`smoothing`")],
+)
+def test_flatten_background_rejects(image, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        flatten_background(image, **kwargs)
+
+
+def test_dark_foreground_thresholds_opens_and_drops_small_objects():
+    relative = np.ones((40, 40))
+    relative[5:15, 5:35] = 0.4     # a cell
+    relative[25:28, 5:8] = 0.3     # a speck that an opening with a disk of radius 2 removes
+    relative[25:31, 20:26] = 0.5   # a blob of 36 pixels that survives the opening
+    assert dark_foreground(relative, opening_radius=0, min_area=0).sum() == 300 + 9 + 36
+    opened = dark_foreground(relative, opening_radius=2, min_area=0)
+    assert not opened[25:28, 5:8].any() and opened[27, 22]
+    cleaned = dark_foreground(relative, opening_radius=2, min_area=50)
+    assert not cleaned[25:31, 20:26].any() and cleaned[10, 20]
+    assert not dark_foreground(relative, level=0.45, opening_radius=0, min_area=0)[27, 22]
+
+
+def test_dark_foreground_otsu_separates_the_two_levels():
+    relative = np.ones((40, 40))
+    relative[5:15, 5:35] = 0.4
+    relative[20:30, 5:35] = 0.55
+    assert dark_foreground(relative, level="otsu", opening_radius=0, min_area=0).sum() == 600
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [({"level": "mean"}, TypeError, "`level` must be a number or 'otsu'"),
+     ({"level": float("nan")}, ValueError, "`level` must be finite"),
+     ({"opening_radius": -1}, ValueError, "`opening_radius` must be at least 0"),
+     ({"min_area": 2.5}, TypeError, "`min_area` must be a whole number")],
+)
+def test_dark_foreground_rejects(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        dark_foreground(np.ones((8, 8)), **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rod_markers_give_a_long_rod_fewer_markers_than_distance_peaks(seed):
+    from source_helpers.synthetic import Rod, render_rods
+
+    image, truth = render_rods([Rod(6.4, 6.4, 6.0, 1.0, 30)], (256, 256), rng=seed)
+    relative = flatten_background(image, 15, smoothing=1.5)
+    foreground = dark_foreground(relative)
+    markers = rod_markers(relative, foreground)
+    peaks = find_peaks(distance_to_background(foreground), foreground, min_distance=10)
+    assert 1 <= markers.max() <= 2 < len(peaks) - 2   # merge_fragments joins what is left
+    assert segment_cells(image, pixel_size_um=0.05).max() == 1
+
+
+def test_rod_markers_need_depth_and_darkness():
+    relative = np.array([[1.0, 0.3, 0.3, 0.5, 0.35, 0.37, 1.0, 0.8, 1.0]])
+    foreground = relative < 1
+    assert rod_markers(relative, foreground, depth=0.1).tolist() == [[0, 1, 1, 0, 2, 0, 0, 0, 0]]
+    # Leaving the basin at 0.35 means climbing 0.15 only: not deep enough for 0.2.
+    assert rod_markers(relative, foreground, depth=0.2).tolist() == [[0, 1, 1, 0, 0, 0, 0, 0, 0]]
+    # The dip at 0.8 is deep enough but, by default, not dark enough to be a cell.
+    assert rod_markers(relative, foreground, depth=0.1, max_level=0.85).tolist() == [[0, 1, 1, 0, 2, 0, 0, 3, 0]]
+    assert not rod_markers(np.ones((3, 3)), np.ones((3, 3)), depth=0.1).any()
+
+
+@pytest.mark.parametrize(
+    "relative, foreground, kwargs, error, message",
+    [(np.ones((4, 4)), np.ones((4, 5)), {}, ValueError, "same shape"),
+     (np.ones((4, 4)), np.full((4, 4), 2), {}, ValueError, "`foreground` must be binary"),
+     (np.ones((4, 4)), np.ones((4, 4)), {"depth": 0}, ValueError, "`depth` must be greater than 0")],
+)
+def test_rod_markers_rejects(relative, foreground, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        rod_markers(relative, foreground, **kwargs)
+
+
+def _two_pieces(boundary, left=0.4, right=0.4, rows=3):
+    """Two labels side by side along a row: one rod cut in two, with ``boundary`` on the cut."""
+    relative = np.ones((rows + 2, 12))
+    relative[1:rows + 1, 1:6] = left
+    relative[1:rows + 1, 6:11] = right
+    relative[1:rows + 1, 5:7] = boundary
+    labels = np.zeros(relative.shape, dtype=np.int64)
+    labels[1:rows + 1, 1:6], labels[1:rows + 1, 6:11] = 1, 2
+    return labels, relative
+
+
+@pytest.mark.parametrize(
+    "boundary, left, right, rows, max_width, merged",
+    [(0.42, 0.4, 0.4, 3, 4, True),     # a faint line across one rod: join
+     (0.7, 0.4, 0.4, 3, 4, False),     # a bright gap: two cells
+     (0.42, 0.25, 0.45, 3, 4, False),  # a dark and a light cell: two cells
+     (0.42, 0.4, 0.4, 9, 4, False)],   # the union is too wide to be one rod
+)
+def test_merge_fragments_joins_only_pieces_of_one_rod(boundary, left, right, rows, max_width, merged):
+    labels, relative = _two_pieces(boundary, left, right, rows)
+    result = merge_fragments(labels, relative, max_width=max_width)
+    assert (len(np.unique(result)) == 2) is merged
+    assert np.array_equal(result > 0, labels > 0)
+
+
+def test_merge_fragments_joins_a_chain_of_pieces():
+    relative = np.ones((5, 20))
+    relative[1:4, 1:19] = 0.4
+    labels = np.zeros((5, 20), dtype=np.int64)
+    for k, (start, stop) in enumerate([(1, 5), (5, 10), (10, 14), (14, 19)], start=1):
+        labels[1:4, start:stop] = k
+    assert np.unique(merge_fragments(labels, relative, max_width=4)).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [({"labels": np.ones((3, 3)) * 1.5}, TypeError, "integer label image"),
+     ({"relative": np.ones((3, 4))}, ValueError, "same shape"),
+     ({"max_width": 0}, ValueError, "`max_width` must be greater than 0"),
+     ({"max_level_difference": -0.1}, ValueError, "`max_level_difference` must be at least 0")],
+)
+def test_merge_fragments_rejects(kwargs, error, message):
+    arguments = {"labels": np.ones((3, 3), dtype=int), "relative": np.ones((3, 3)), **kwargs}
+    with pytest.raises(error, match=message):
+        merge_fragments(**arguments)
+
+
+@pytest.mark.parametrize(
+    "make_rods, expected",
+    [(lambda s: [s.Rod(6.4, 6.4, 6.0, 1.0, 30)], 1),                 # long: the disk recipe splits it
+     (lambda s: s.divided_pair(6.4, 6.4, 6.0, 1.0, 75), 2),           # freshly divided, end to end
+     (lambda s: s.side_by_side(6.4, 6.4, 4.0, 1.0, 120, 3), 3)],      # packed side by side
+)
+def test_segment_cells_finds_rods_that_touch(make_rods, expected):
+    from source_helpers import synthetic
+
+    rods = make_rods(synthetic)
+    image, truth = synthetic.render_rods(rods, (256, 256), rng=4)
+    labels = segment_cells(image, pixel_size_um=0.05)
+    assert labels.max() == expected and _matched(truth, labels) == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("pixel_size_um", [0.05, 0.1])
+def test_segment_cells_on_simulated_fields(seed, pixel_size_um):
+    from source_helpers.synthetic import simulate_field
+
+    shape = (round(20 / pixel_size_um),) * 2
+    image, truth = simulate_field(shape, n_cells=8, pixel_size_um=pixel_size_um, rng=seed)
+    labels = segment_cells(image, pixel_size_um=pixel_size_um)
+    assert _matched(truth, labels) >= 7
+    assert labels.max() <= 9
+    assert np.unique(labels).tolist() == list(range(labels.max() + 1))
+
+
+def test_segment_cells_needs_the_right_pixel_size():
+    from source_helpers.synthetic import simulate_field
+
+    image, truth = simulate_field((256, 256), n_cells=6, pixel_size_um=0.1, rng=1)
+    assert _matched(truth, segment_cells(image, pixel_size_um=0.1)) >= 5
+    # Told the pixels are 4 times smaller, every cell looks too small and too thin.
+    assert _matched(truth, segment_cells(image, pixel_size_um=0.025)) <= 1
+
+
+def test_segment_cells_on_the_real_crop():
+    from source_helpers.data import ecoli_crop
+
+    image, truth = ecoli_crop()
+    labels = segment_cells(image, pixel_size_um=0.05)
+    assert labels.max() == 4 and _matched(truth, labels) == 4
+
+
+@pytest.mark.parametrize(
+    "image, kwargs, error, message",
+    [(np.ones((32, 32)), {}, TypeError, "pixel_size_um"),
+     (np.ones((32, 32)), {"pixel_size_um": 0}, ValueError, "`pixel_size_um`"),
+     (np.ones((32, 32, 3)), {"pixel_size_um": 0.05}, ValueError, "rgb2gray"),
+     (-np.ones((32, 32)), {"pixel_size_um": 0.05}, ValueError, "must not be negative"),
+     (np.ones((32, 32)), {"pixel_size_um": 0.05, "level": "auto"}, TypeError, "`level`")],
+)
+def test_segment_cells_rejects(image, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        segment_cells(image, **kwargs)

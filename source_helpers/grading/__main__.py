@@ -1,17 +1,21 @@
-"""python -m source_helpers.grading {release,outputs,try,autograde} [chapter ...]
+"""python -m source_helpers.grading COMMAND [chapter ...] [options]
 
 release    regenerate notebooks/<chapter>/ from solutions/<chapter>/
 outputs    run solutions/<chapter>/<chapter>.ipynb, keep the outputs nbval checks
 try        grade the blank release and the solution in a scratch folder, print the scores
-autograde  grade every submission in submitted/ one student at a time, with progress
+autograde  grade every submission in submitted/ (all chapters when none is named):
+           --workers N   worker processes (default: number of cores)
+           --force       grade again what was graded before and has not changed
+           --students A,B  only these students
 """
 
+import argparse
 import sys
 import tempfile
 import time
 import warnings
 
-from .batch import autograde_class
+from .batch import grade_class
 from .course import check_chapters, course_root, generate_release
 from .outputs import store_checked_outputs
 from .trial import try_chapter
@@ -38,31 +42,53 @@ def _try(root, names):
 
 # nbgrader 0.9.6's gradebook warns on every autograde; the warnings say nothing to the user.
 warnings.filterwarnings("ignore", module="nbgrader.api")
+warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m source_helpers.grading", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("command", choices=["release", "outputs", "try", "autograde"])
+    parser.add_argument("chapters", nargs="*")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--students", default=None)
+    return parser
 
 
 def main(argv):
+    parser = _parser()
     if not argv or argv[0] not in ("release", "outputs", "try", "autograde"):
         print(__doc__)
         return 2
+    args = parser.parse_intermixed_args(argv)
+    if args.workers is not None and args.workers < 1:
+        print(f"error: --workers must be at least 1; got {args.workers}", file=sys.stderr)
+        return 2
     try:
         root = course_root()
-        command, names = argv[0], check_chapters(root, argv[1:])
+        names = check_chapters(root, args.chapters)
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if command == "release":
+    if args.command == "release":
         generate_release(root, names)
-    elif command == "outputs":
+    elif args.command == "outputs":
         for name in names:
             start = time.perf_counter()
             store_checked_outputs(root / "solutions" / name / f"{name}.ipynb")
             print(f"{name}: outputs stored ({time.perf_counter() - start:.1f} s)")
-    elif command == "autograde":
-        failed = 0
-        for name in names:
-            results = autograde_class(root, name)
-            failed += sum(isinstance(r, str) for r in results.values())
-        return 1 if failed else 0
+    elif args.command == "autograde":
+        students = [s for s in args.students.split(",") if s] if args.students else None
+        try:
+            outcomes = grade_class(root, args.chapters, students=students, workers=args.workers, force=args.force,
+                                   progress=lambda line: print(line, flush=True))
+        except KeyboardInterrupt:
+            return 130
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 1 if any(o.status == "failed" for o in outcomes) else 0
     else:
         return _try(root, names)
     return 0

@@ -42,14 +42,19 @@ def load_config(root):
     return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
-def nbgrader_api(root):
-    """An ``NbGraderAPI`` on the course directory ``root`` with its own configuration."""
+def nbgrader_api(root, *, release_directory=None):
+    """An ``NbGraderAPI`` on the course directory ``root`` with its own configuration.
+
+    ``release_directory`` sends a generated release elsewhere than ``notebooks/``.
+    """
     # nbgrader runs the `alembic` script of this environment when it makes a gradebook.
     bin_dir = os.path.dirname(sys.executable)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     config = load_config(root)
     config.CourseDirectory.root = str(root)
+    if release_directory is not None:
+        config.CourseDirectory.release_directory = str(release_directory)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 

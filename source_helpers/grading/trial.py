@@ -66,7 +66,7 @@ def source_notebook(api, chapter):
     return nbformat.read(path, as_version=4)
 
 
-def grade_submissions(api, chapter, submissions):
+def grade_submissions(api, chapter, submissions, *, workers=None):
     """Write each ``{student: notebook}`` into ``submitted/`` and autograde it.
 
     ``notebook`` is a notebook node, or a string written as the file's text
@@ -82,7 +82,7 @@ def grade_submissions(api, chapter, submissions):
             target.write_text(notebook)
         else:
             nbformat.write(notebook, target)
-    return autograde_class(api.coursedir.root, chapter, students=list(submissions), report=None)
+    return autograde_class(api.coursedir.root, chapter, students=list(submissions), report=None, workers=workers)
 
 
 def try_chapter(root, chapter, workdir):

@@ -1,0 +1,168 @@
+"""The sandbox a student's code runs in while graded: what it can see, reach and use.
+
+These tests need bubblewrap; they skip with the reason where it is missing,
+and fail under CI=true, where the containment must be real.
+"""
+
+import os
+import socket
+import time
+
+import numpy as np
+import pytest
+
+from source_helpers.exercises import REFERENCES
+from source_helpers.grading import wire
+from source_helpers.grading.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxDied,
+    SandboxTimeout,
+    build_student_package,
+    containment,
+    prepare_package_root,
+)
+
+from conftest import ROOT
+
+CHAPTER = "04-watershed"
+
+
+@pytest.fixture(scope="module")
+def package_root(tmp_path_factory):
+    return prepare_package_root(CHAPTER, tmp_path_factory.mktemp("package"))
+
+
+@pytest.fixture
+def sandbox(package_root, tmp_path):
+    found = containment()
+    if not found.isolated:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the grading sandbox isolated, but {found.reason}")
+        pytest.skip(f"containment measures unavailable here: {found.reason}")
+    (tmp_path / "notes.txt").write_text("the student's own file")
+    box = Sandbox(CHAPTER, tmp_path, package_root, data_dir=ROOT / "data", limits=Limits(memory_mb=1024))
+    box.start()
+    yield box
+    box.close()
+
+
+def run(box, source, timeout=60):
+    reply, _ = box.request({"op": "run", "source": source}, timeout=timeout)
+    return "".join(o.get("text", "") for o in reply["outputs"] if o["output_type"] == "stream"), reply
+
+
+def call(box, name, *args, timeout=30):
+    header, arrays = wire.encode(tuple(args))
+    reply, reply_arrays = box.request({"op": "call", "name": name, "args": header, "kwargs": {"dict": []}},
+                                      arrays, timeout=timeout)
+    return reply, (wire.decode(reply["value"], reply_arrays) if reply["ok"] else None)
+
+
+def test_the_chapters_references_are_removed_and_others_kept(tmp_path):
+    package = build_student_package(CHAPTER, tmp_path)
+    segmentation = (package / "segmentation.py").read_text()
+    own = [name for name, chapter in REFERENCES.items() if chapter == CHAPTER]
+    assert own and "peak_local_max(distance" not in segmentation.split("def find_watershed")[1]
+    assert "ReferenceBlocked" in segmentation
+    assert "ndi.binary_erosion" in segmentation          # remove_speckles, chapter 05, is still there
+    assert sorted(p.name for p in (package / "grading").iterdir()) == ["__init__.py", "wire.py", "worker.py"]
+
+
+def test_the_student_sees_only_the_scratch_copy_and_the_system(sandbox):
+    out, reply = run(sandbox, (
+        "import os\n"
+        "print(os.getcwd())\n"
+        "print(sorted(os.listdir('.')))\n"
+        f"print(os.path.exists({str(ROOT / 'solutions')!r}), os.path.exists({str(ROOT / 'nbgrader_config.py')!r}))\n"
+        "print(os.getuid())\n"))
+    lines = out.splitlines()
+    assert lines[0] == f"/home/student/{CHAPTER}"
+    assert lines[1] == "['notes.txt']"
+    assert lines[2] == "False False"
+    assert lines[3] == "65534"
+
+
+def test_only_the_scratch_folder_is_writable(sandbox, tmp_path):
+    out, _ = run(sandbox, (
+        "import os\n"
+        "open('answer.txt', 'w').write('mine')\n"
+        "for path in ['/course/source_helpers/checks.py', '/usr/evil', '/course/data/evil']:\n"
+        "    try:\n"
+        "        open(path, 'w').write('x')\n"
+        "        print('wrote', path)\n"
+        "    except OSError as error:\n"
+        "        print('refused', type(error).__name__)\n"))
+    assert "wrote" not in out and out.count("refused") == 3
+    assert (tmp_path / "answer.txt").read_text() == "mine"
+
+
+def test_no_network_reaches_the_machine(sandbox):
+    server = socket.create_server(("0.0.0.0", 0))
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    try:
+        out, _ = run(sandbox, (
+            "import socket\n"
+            f"for host in ['127.0.0.1', {socket.gethostbyname(socket.gethostname())!r}, '8.8.8.8']:\n"
+            "    try:\n"
+            f"        socket.create_connection((host, {port}), timeout=1); print('connected', host)\n"
+            "    except OSError as error:\n"
+            "        print('blocked', host)\n"))
+        with pytest.raises(OSError):
+            server.accept()
+    finally:
+        server.close()
+    assert "connected" not in out and out.count("blocked") == 3
+
+
+def test_a_function_call_returns_plain_data_and_reports_what_it_did(sandbox):
+    run(sandbox, (
+        "import sys, warnings\nimport numpy as np\n"
+        "def double(a):\n"
+        "    print('working', file=sys.stderr)\n"
+        "    warnings.warn('careful')\n"
+        "    a[0] = 99\n"
+        "    return a * 2, np.int64(len(a))\n"))
+    reply, value = call(sandbox, "double", np.arange(3))
+    assert reply["ok"] and reply["stdout"] == "working\n" and reply["warnings"] == ["UserWarning: careful"]
+    doubled, count = value
+    assert np.array_equal(doubled, [198, 2, 4]) and type(count) is np.int64
+    assert reply["changed"] == [[0, 1]]
+
+
+def test_the_chapters_reference_answers_refuse_to_run(sandbox):
+    run(sandbox, "import source_helpers as sh\ndef mine(b):\n    return sh.find_watershed(b)\n"
+                 "def earlier(b):\n    return sh.count_components(b)\n")
+    reply, _ = call(sandbox, "mine", np.ones((4, 4), dtype=bool))
+    assert not reply["ok"] and reply["ename"] == "ReferenceBlocked" and "sh.find_watershed" in reply["evalue"]
+    reply, value = call(sandbox, "earlier", np.ones((4, 4), dtype=bool))
+    assert reply["ok"] and value == 1
+
+
+def test_a_memory_hog_fails_in_its_own_call(sandbox):
+    run(sandbox, "import numpy as np\ndef hog():\n    return np.ones(10**10).sum()\n")
+    reply, _ = call(sandbox, "hog")
+    assert not reply["ok"] and reply["ename"] == "MemoryError"
+    out, _ = run(sandbox, "print('still here')")
+    assert out == "still here\n"
+
+
+def test_a_loop_is_stopped_at_the_deadline_and_the_process_killed(sandbox):
+    run(sandbox, "def spin():\n    while True:\n        pass\n")
+    start = time.monotonic()
+    with pytest.raises(SandboxTimeout):
+        call(sandbox, "spin", timeout=1.5)
+    assert time.monotonic() - start < 10 and not sandbox.alive
+
+
+def test_an_exiting_process_is_reported_dead(sandbox):
+    with pytest.raises(SandboxDied, match="exited with code 3"):
+        run(sandbox, "import os\nos._exit(3)\n")
+
+
+def test_limits_refuse_nonsense():
+    with pytest.raises(ValueError, match="`memory_mb` must be a positive whole number"):
+        Limits(memory_mb=0)
+    with pytest.raises(ValueError, match="`cpu_seconds`"):
+        Limits(cpu_seconds=1.5)
