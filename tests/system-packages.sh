@@ -2,12 +2,14 @@
 # The system programs some tests need, from Debian's packages:
 #   bwrap (bubblewrap)  the sandbox that contains students' code while it is graded
 #   pg_ctl (postgresql) the PostgreSQL gradebook test
+#   chromium            the browser of the JupyterLab test (tests/test_browser.py)
 # Run by `make test`. As root with apt-get (a CI machine, a container) it installs
 # what is missing; otherwise it says what is missing, and those tests skip
 # (under CI=true they fail instead).
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages for the tests:$missing"
