@@ -37,6 +37,7 @@ from .data import (
 )
 from .display import OVERLAP_COLOURS, label_colormap, show_image, show_images, show_labels, show_matches, show_overlap
 from .environment import check_environment, pinned_versions
+from .measure import measure_cells
 from .masks import (
     count_components,
     count_objects,
@@ -77,6 +78,11 @@ from .segmentation import (
     segment_cells,
     threshold,
     watershed_from_markers,
+    rescaled_level,
+    otsu_dark_mask,
+    sizes_in_pixels,
+    clean_mask,
+    segment_rods,
 )
 from .synthetic import (
     Rod,
@@ -87,6 +93,7 @@ from .synthetic import (
     side_by_side,
     simulate_colony,
     simulate_field,
+    unknown_microscope_field,
 )
 
 __all__ = [
@@ -121,7 +128,9 @@ __all__ = [
     # segmentation of rods in phase contrast (chapter 06)
     "rod_scales", "flatten_background", "dark_foreground", "rod_markers", "merge_fragments",
     "segment_cells",
+    # chapter 06: the classical pipeline for rods (exercises) and measuring cells
+    "rescaled_level", "otsu_dark_mask", "sizes_in_pixels", "clean_mask", "segment_rods", "measure_cells",
     # synthetic: simulated phase-contrast images with ground truth (chapters 06, 08)
     "Rod", "divided_pair", "side_by_side", "random_rods", "rods_to_labels", "render_rods",
-    "simulate_field", "simulate_colony",
+    "simulate_field", "simulate_colony", "unknown_microscope_field",
 ]

@@ -15,6 +15,9 @@ The course's pipeline lives here, one step per function:
   (chapter 06), every size derived from the cell width in µm and the pixel
   size (``rod_scales``), with its steps ``flatten_background``,
   ``dark_foreground``, ``rod_markers`` and ``merge_fragments``.
+- ``rescaled_level``, ``otsu_dark_mask``, ``sizes_in_pixels``, ``clean_mask``
+  and ``segment_rods``: chapter 06's classical pipeline for rods, a fixed or
+  Otsu threshold, cleaning and chapter 04's watershed, sized from µm.
 
 Masks are 2-D arrays holding only 0/1 or False/True. Every function
 validates its input up front and returns new arrays; inputs are never
@@ -26,7 +29,7 @@ from scipy import ndimage as ndi
 from skimage.feature import peak_local_max
 from skimage.filters import threshold_otsu
 from skimage.measure import regionprops
-from skimage.morphology import closing, disk, h_minima, local_maxima
+from skimage.morphology import closing, disk, h_minima, local_maxima, opening
 from skimage.segmentation import watershed
 
 from ._validation import (
@@ -56,6 +59,11 @@ __all__ = [
     "rod_markers",
     "merge_fragments",
     "segment_cells",
+    "rescaled_level",
+    "otsu_dark_mask",
+    "sizes_in_pixels",
+    "clean_mask",
+    "segment_rods",
 ]
 
 
@@ -926,3 +934,269 @@ def segment_cells(image, *, pixel_size_um, cell_width_um=1.0, level=0.85, depth=
     lookup = np.zeros(int(labels.max()) + 1, dtype=np.int64)
     lookup[order] = np.arange(1, len(order) + 1)
     return lookup[labels]
+
+
+# E. coli the classical way (chapter 06) ---------------------------------------
+#
+# The chapter's own pipeline, one graded exercise per step: a fixed threshold
+# rescaled to the image (``rescaled_level``), Otsu's threshold for dark cells
+# (``otsu_dark_mask``), sizes in pixels from sizes in µm (``sizes_in_pixels``),
+# an opening and a minimum area (``clean_mask``), and the chain with
+# chapter 04's watershed (``segment_rods``). ``segment_cells`` above is the
+# stronger pipeline the chapter compares it with.
+
+
+@reference("06-ecoli")
+def rescaled_level(image, level=180):
+    """The level ``level`` of a 0-255 scale, moved onto the image's own range.
+
+    The course's source thresholded an 8-bit picture: cells were the pixels
+    below 180 after the image had been scaled to 0-255. On an image of any
+    range the same rule puts the threshold ``level / 255`` of the way from
+    the image's minimum to its maximum:
+    ``min + level / 255 * (max - min)``.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grayscale image, any numeric dtype.
+    level : float, optional
+        The threshold on the 0-255 scale, between 0 and 255 (default 180,
+        the source's value).
+
+    Returns
+    -------
+    float
+        The threshold in the units of ``image``.
+
+    Raises
+    ------
+    TypeError
+        If ``image`` is not a numeric array or ``level`` not a number.
+    ValueError
+        If ``image`` is empty or not 2-D, or ``level`` is outside 0-255.
+
+    Examples
+    --------
+    >>> rescaled_level(np.array([[1000, 3000], [2000, 6100]]), 51)
+    2020.0
+    """
+    check_2d(image, "image")
+    level = check_number(level, "level", minimum=0, maximum=255)
+    low, high = float(image.min()), float(image.max())
+    return low + level / 255 * (high - low)
+
+
+@reference("06-ecoli")
+def otsu_dark_mask(image):
+    """Dark objects: the pixels at or below Otsu's threshold of the image.
+
+    ``skimage.filters.threshold_otsu`` chooses the level that splits the
+    image's histogram into two classes as compactly as possible (the
+    smallest weighted sum of the two classes' variances). It returns the
+    top of the lower class: pixels above it are the bright class. Cells in
+    phase contrast and brightfield are darker than the background, so the
+    mask keeps the lower class, ``image <= threshold``. (On images with
+    many grey levels ``<`` gives nearly the same mask; on an integer image
+    with few levels it can miss the whole darkest level.)
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grayscale image, any numeric dtype, not constant.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (H, W)
+        ``image <= threshold_otsu(image)``.
+
+    Raises
+    ------
+    TypeError
+        If ``image`` is not a numeric array.
+    ValueError
+        If ``image`` is empty, not 2-D or constant (no threshold separates
+        anything).
+
+    Examples
+    --------
+    >>> image = np.array([[0.1, 0.2, 0.9], [0.15, 0.8, 0.95]])
+    >>> otsu_dark_mask(image)
+    array([[ True,  True, False],
+           [ True, False, False]])
+    """
+    check_2d(image, "image")
+    image = image.astype(np.float64) if image.dtype == bool else image
+    if image.min() == image.max():
+        raise ValueError(f"`image` is constant ({image.min()} everywhere); Otsu's threshold needs two kinds of pixel.")
+    return image <= threshold_otsu(image)
+
+
+@reference("06-ecoli")
+def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):
+    """The pixel sizes of the chapter's pipeline, from the cell's size in µm and the pixel size.
+
+    With the cell ``w = cell_width_um / pixel_size_um`` pixels wide and
+    ``L = cell_length_um / pixel_size_um`` pixels long, each rounded to the
+    nearest whole number with Python's ``round``:
+
+    - ``background_radius``: ``0.75 w`` (at least 1), the disk of the grey
+      closing that estimates the background: it cannot fit into a cell;
+    - ``opening_radius``: ``0.2 w`` (at least 1), the disk of the opening:
+      debris and bridges narrower than ``0.4 w`` vanish, cells survive;
+    - ``min_area``: ``0.75 w**2``, the fewest pixels of a cell (a cell is
+      at least as long as it is wide, so at least ``pi/4 w**2``);
+    - ``min_distance``: ``0.5 L`` (at least 1), for ``peak_local_max``: one
+      peak per cell along a rod's flat ridge, two for daughters end to end.
+
+    Parameters
+    ----------
+    pixel_size_um : float
+        Side of one pixel in µm, positive.
+    cell_width_um, cell_length_um : float, optional
+        Typical width and length of a cell in µm (defaults 1.0 and 3.0,
+        *E. coli*); the length is at least the width.
+
+    Returns
+    -------
+    dict
+        ``{"background_radius", "opening_radius", "min_area", "min_distance"}``,
+        each a Python ``int``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a number.
+    ValueError
+        If an argument is not positive or the length is below the width.
+
+    Examples
+    --------
+    >>> sizes_in_pixels(0.1, 1.0, 4.0)
+    {'background_radius': 8, 'opening_radius': 2, 'min_area': 75, 'min_distance': 20}
+    """
+    pixel_size_um = check_number(pixel_size_um, "pixel_size_um", minimum=0, strict_minimum=True)
+    cell_width_um = check_number(cell_width_um, "cell_width_um", minimum=0, strict_minimum=True)
+    cell_length_um = check_number(cell_length_um, "cell_length_um", minimum=0, strict_minimum=True)
+    if cell_length_um < cell_width_um:
+        raise ValueError(f"`cell_length_um` ({cell_length_um}) must be at least `cell_width_um` ({cell_width_um}).")
+    width = cell_width_um / pixel_size_um
+    length = cell_length_um / pixel_size_um
+    return {
+        "background_radius": max(1, round(0.75 * width)),
+        "opening_radius": max(1, round(0.2 * width)),
+        "min_area": round(0.75 * width * width),
+        "min_distance": max(1, round(0.5 * length)),
+    }
+
+
+@reference("06-ecoli")
+def clean_mask(mask, opening_radius, min_area):
+    """An opening with a disk, then every object of fewer than ``min_area`` pixels removed.
+
+    1. Open the mask with ``skimage.morphology.disk(opening_radius)``
+       (``skimage.morphology.opening``): what the disk cannot fit into
+       (debris dots, thin bridges) vanishes, the rest keeps its shape,
+       corners rounded;
+    2. remove every connected object (4-connectivity: pixels sharing an
+       edge) of fewer than ``min_area`` pixels: what is left of debris.
+
+    scikit-image's opening ignores the image border (it does not erode from
+    outside); SciPy's ``binary_opening`` treats the outside as background
+    and trims objects that touch the border. Both are fine for cells away
+    from the border; this function uses scikit-image's.
+
+    Parameters
+    ----------
+    mask : ndarray, shape (H, W)
+        Binary mask (0/1 or False/True).
+    opening_radius : int
+        Radius of the disk in pixels, at least 0 (0: no opening).
+    min_area : int
+        Fewest pixels an object keeps, at least 0 (0 or 1: keep all).
+
+    Returns
+    -------
+    cleaned : ndarray of bool, shape (H, W)
+
+    Raises
+    ------
+    TypeError
+        If ``mask`` is not a numeric array or a size is not a whole number.
+    ValueError
+        If ``mask`` is not 2-D or not binary, or a size is negative.
+
+    Examples
+    --------
+    >>> mask = np.zeros((7, 12), dtype=bool)
+    >>> mask[1:6, 1:6] = True                        # a 5x5 cell
+    >>> mask[1, 7:11] = True                         # a thin line of debris
+    >>> mask[4, 8:11] = mask[3:6, 9] = True          # a speck of 5 pixels
+    >>> clean_mask(mask, 1, 6).astype(int)           # the cell loses its corners
+    array([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+           [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]])
+    """
+    mask = check_binary(mask, "mask")
+    opening_radius = check_int(opening_radius, "opening_radius", minimum=0)
+    min_area = check_int(min_area, "min_area", minimum=0)
+    opened = opening(mask, disk(opening_radius)).astype(bool)
+    labels, _ = ndi.label(opened)
+    return _remove_small(labels, min_area) > 0
+
+
+@reference("06-ecoli")
+def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):
+    """The chapter's classical pipeline for rod-shaped cells, every size from µm.
+
+    1. ``sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)``;
+    2. ``relative = flatten_background(image, sizes["background_radius"])``:
+       the image divided by its local background;
+    3. ``mask = otsu_dark_mask(relative)``;
+    4. ``cleaned = clean_mask(mask, sizes["opening_radius"], sizes["min_area"])``;
+    5. ``labels, n = find_watershed(cleaned, sizes["min_distance"])``:
+       chapter 04's watershed of the distance transform.
+
+    It separates cells that lie apart or end to end, but not cells lying
+    side by side (two touching rods look like one wide rod to the distance
+    transform); ``segment_cells`` floods the image itself instead.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Grayscale image with dark cells, not negative.
+    pixel_size_um : float
+        Side of a pixel in µm.
+    cell_width_um, cell_length_um : float, optional
+        Typical cell size in µm (defaults 1.0 and 3.0).
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (H, W)
+        0 background, 1 ... n the cells.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is invalid; the message names it.
+
+    Examples
+    --------
+    >>> from source_helpers.synthetic import Rod, render_rods
+    >>> rods = [Rod(3.0, 3.0, 3.0, 1.0, 30.0), Rod(9.0, 8.0, 2.5, 1.0, 100.0)]
+    >>> image, truth = render_rods(rods, (256, 256), rng=2)
+    >>> labels = segment_rods(image, 0.05)
+    >>> int(labels.max())
+    2
+    """
+    check_2d(image, "image")
+    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)
+    relative = flatten_background(image, sizes["background_radius"])
+    mask = otsu_dark_mask(relative)
+    cleaned = clean_mask(mask, sizes["opening_radius"], sizes["min_area"])
+    labels, _ = find_watershed(cleaned, sizes["min_distance"])
+    return labels

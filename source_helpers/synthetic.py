@@ -16,6 +16,8 @@ scored against the truth.
 - ``simulate_field``: ``random_rods`` and ``render_rods`` in one call.
 - ``simulate_colony``: a time-lapse of one growing, dividing microcolony,
   with linked masks and the lineage.
+- ``unknown_microscope_field``: a field as another microscope would record
+  it, for chapter 06's exercise in choosing a pipeline's sizes.
 
 Lengths are in micrometres (µm) and converted to pixels with
 ``pixel_size_um``; positions are ``(row, col)``, row 0 at the top, and the
@@ -44,6 +46,7 @@ __all__ = [
     "render_rods",
     "simulate_field",
     "simulate_colony",
+    "unknown_microscope_field",
 ]
 
 
@@ -905,3 +908,37 @@ def simulate_colony(n_frames=20, shape=(320, 320), *, pixel_size_um=0.05, doubli
             lineage[int(label)][2] = frame
     table = np.array([lineage[label] for label in sorted(lineage)], dtype=np.int64).reshape(-1, 4)
     return images, masks, table
+
+
+# Another microscope (chapter 06) ---------------------------------------------------
+
+
+def unknown_microscope_field(rng=0):
+    """A simulated field "from another microscope", for chapter 06's judgement exercise.
+
+    Chapter 06 estimates the pixel size of its real data from the width of
+    the cells. This field asks for the same estimate, and for a typical
+    cell length, on images whose numbers differ from the course's data:
+    the pixel size is not 0.05 µm, and the cells (*E. coli*, 1 µm wide)
+    are longer. The exercise wants them read off the picture; the values
+    are in this function's code, and ``simulate_field`` does the work.
+
+    Parameters
+    ----------
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (default 0); every seed gives another field of
+        the same kind.
+
+    Returns
+    -------
+    image : ndarray of uint16, shape (400, 400)
+    mask : ndarray of int64, shape (400, 400)
+        The ground truth: 0 background, 1 ... 12 the cells.
+
+    Examples
+    --------
+    >>> image, mask = unknown_microscope_field(3)
+    >>> image.shape, int(mask.max())
+    ((400, 400), 12)
+    """
+    return simulate_field((400, 400), n_cells=12, pixel_size_um=0.065, length_um=(3.0, 6.0), touching=0.3, rng=rng)

@@ -5,9 +5,12 @@ import itertools
 import numpy as np
 import pytest
 from scipy import ndimage as ndi
+from skimage.filters import threshold_otsu
+from skimage.morphology import disk, opening
 
 from source_helpers.canvas import THREE_DISKS, draw_disks, three_disk_canvas
 from source_helpers.segmentation import (
+    clean_mask,
     dark_foreground,
     distance_to_background,
     find_peaks,
@@ -16,10 +19,14 @@ from source_helpers.segmentation import (
     markers_from_peaks,
     markers_from_plateaus,
     merge_fragments,
+    otsu_dark_mask,
     remove_speckles,
+    rescaled_level,
     rod_markers,
     rod_scales,
     segment_cells,
+    segment_rods,
+    sizes_in_pixels,
     threshold,
     watershed_from_markers,
 )
@@ -577,3 +584,190 @@ def test_segment_cells_on_the_real_crop():
 def test_segment_cells_rejects(image, kwargs, error, message):
     with pytest.raises(error, match=message):
         segment_cells(image, **kwargs)
+
+
+# -- chapter 06: the classical pipeline for rods ---------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int32, np.float64])
+def test_rescaled_level_maps_0_to_the_minimum_and_255_to_the_maximum(dtype):
+    image = np.array([[40, 90], [200, 140]], dtype=dtype)
+    assert rescaled_level(image, 0) == 40.0
+    assert rescaled_level(image, 255) == 200.0
+    assert rescaled_level(image, 51) == pytest.approx(40 + 0.2 * 160)
+    assert isinstance(rescaled_level(image), float)
+
+
+def test_rescaled_level_moves_with_the_image_and_keeps_a_full_8_bit_range():
+    rng = np.random.default_rng(0)
+    image = rng.random((20, 30)) * 1000
+    assert rescaled_level(image + 500, 100) == pytest.approx(rescaled_level(image, 100) + 500)
+    full = np.array([[0, 255]], dtype=np.uint8)
+    assert rescaled_level(full) == 180.0
+
+
+@pytest.mark.parametrize(
+    "image, level, error, message",
+    [(np.ones((4, 4, 3)), 180, ValueError, "rgb2gray"),
+     (np.ones((4, 4)), 300, ValueError, "`level` must be at most 255"),
+     (np.ones((4, 4)), "high", TypeError, "`level`"),
+     ([[1, 2]], 180, TypeError, "`image` must be a NumPy array")],
+)
+def test_rescaled_level_rejects(image, level, error, message):
+    with pytest.raises(error, match=message):
+        rescaled_level(image, level)
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.float64])
+def test_otsu_dark_mask_keeps_the_dark_level(dtype):
+    image = np.full((20, 30), 9000, dtype=dtype)
+    image[5:10, 5:25] = 3000
+    image[15, 2] = 17000                     # a bright halo pixel does not change the answer
+    mask = otsu_dark_mask(image)
+    assert mask.dtype == bool and mask.shape == image.shape
+    assert np.array_equal(mask, image == 3000)
+    assert np.array_equal(mask, image <= threshold_otsu(image))
+
+
+def test_otsu_dark_mask_finds_the_cells_of_the_real_crop():
+    from source_helpers.data import ecoli_crop
+
+    image, truth = ecoli_crop()
+    mask = otsu_dark_mask(image)
+    assert mask[truth > 0].mean() > 0.95       # nearly every curated pixel
+    assert 0.04 < mask.mean() < 0.07           # and not much more
+
+
+@pytest.mark.parametrize(
+    "image, error, message",
+    [(np.full((5, 5), 7), ValueError, "constant"),
+     (np.ones((4, 4, 3)), ValueError, "rgb2gray"),
+     (np.array([["a"]]), TypeError, "numbers")],
+)
+def test_otsu_dark_mask_rejects(image, error, message):
+    with pytest.raises(error, match=message):
+        otsu_dark_mask(image)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [((0.05,), {"background_radius": 15, "opening_radius": 4, "min_area": 300, "min_distance": 30}),
+     ((0.05, 1.0, 3.7), {"background_radius": 15, "opening_radius": 4, "min_area": 300, "min_distance": 37}),
+     ((0.065, 1.0, 4.5), {"background_radius": 12, "opening_radius": 3, "min_area": 178, "min_distance": 35}),
+     ((0.6, 1.0, 1.0), {"background_radius": 1, "opening_radius": 1, "min_area": 2, "min_distance": 1})],
+)
+def test_sizes_in_pixels(args, expected):
+    sizes = sizes_in_pixels(*args)
+    assert sizes == expected
+    assert all(type(value) is int for value in sizes.values())
+
+
+@pytest.mark.parametrize("factor", [2.0, 0.5, 3.0])
+def test_sizes_in_pixels_depend_only_on_the_cell_in_pixels(factor):
+    # The same cell, with every length in µm scaled: the same sizes in pixels.
+    assert sizes_in_pixels(0.07 * factor, 1.0 * factor, 3.3 * factor) == sizes_in_pixels(0.07, 1.0, 3.3)
+
+
+def test_sizes_in_pixels_grow_as_the_pixels_shrink():
+    coarse, fine = sizes_in_pixels(0.1), sizes_in_pixels(0.05)
+    assert all(fine[key] > coarse[key] for key in coarse)
+    assert fine["min_area"] == 4 * coarse["min_area"]
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [((0,), ValueError, "`pixel_size_um`"),
+     ((0.05, -1.0), ValueError, "`cell_width_um`"),
+     ((0.05, 1.0, 0.5), ValueError, "at least `cell_width_um`"),
+     (("0.05",), TypeError, "`pixel_size_um` must be a number")],
+)
+def test_sizes_in_pixels_rejects(args, error, message):
+    with pytest.raises(error, match=message):
+        sizes_in_pixels(*args)
+
+
+def test_clean_mask_opens_with_a_disk_then_removes_small_objects():
+    mask = np.zeros((40, 60), dtype=np.int64)
+    mask[5:19, 5:45] = 1                  # a cell
+    mask[25:27, 5:45] = 1                 # a thin line: the opening removes it
+    mask[30:37, 50:57] = 1                # a 7x7 speck: opened to disk(3), 29 pixels
+    before = mask.copy()
+    cleaned = clean_mask(mask, 3, 30)
+    assert cleaned.dtype == bool and np.array_equal(mask, before)
+    assert np.array_equal(cleaned, opening(mask[:, :] > 0, disk(3)) & (np.arange(40)[:, None] < 20))
+    kept = clean_mask(mask, 3, 29)        # exactly min_area pixels: kept
+    assert kept[30:37, 50:57].sum() == 29
+
+
+def test_clean_mask_counts_objects_4_connected():
+    mask = np.zeros((30, 30), dtype=bool)
+    mask[2:9, 2:9] = disk(3)
+    mask[9:16, 3:10] = disk(3)            # touches the first one at a single corner
+    assert not clean_mask(mask, 3, 40).any()
+    assert clean_mask(mask, 3, 29).sum() == 58
+
+
+def test_clean_mask_with_nothing_to_do_returns_the_mask():
+    rng = np.random.default_rng(1)
+    mask = rng.random((25, 35)) < 0.5
+    assert np.array_equal(clean_mask(mask, 0, 0), mask)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_clean_mask_is_idempotent(seed):
+    rng = np.random.default_rng(seed)
+    mask = ndi.binary_dilation(rng.random((60, 60)) < 0.05, iterations=2)
+    once = clean_mask(mask, 2, 25)
+    assert np.array_equal(clean_mask(once, 2, 25), once)
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [((np.full((5, 5), 2), 1, 1), ValueError, "binary"),
+     ((np.ones((5, 5)), -1, 1), ValueError, "`opening_radius`"),
+     ((np.ones((5, 5)), 1, 2.5), TypeError, "`min_area`")],
+)
+def test_clean_mask_rejects(args, error, message):
+    with pytest.raises(error, match=message):
+        clean_mask(*args)
+
+
+def test_segment_rods_is_the_chain_of_its_steps():
+    from source_helpers.synthetic import simulate_field
+
+    image, _ = simulate_field((256, 256), n_cells=5, rng=3)
+    sizes = sizes_in_pixels(0.05, 1.0, 3.0)
+    relative = flatten_background(image, sizes["background_radius"])
+    cleaned = clean_mask(otsu_dark_mask(relative), sizes["opening_radius"], sizes["min_area"])
+    assert np.array_equal(segment_rods(image, 0.05), find_watershed(cleaned, sizes["min_distance"])[0])
+
+
+@pytest.mark.parametrize("pixel_size_um", [0.05, 0.1])
+def test_segment_rods_finds_cells_lying_apart(pixel_size_um):
+    from source_helpers.synthetic import random_rods, render_rods
+
+    shape = (round(20 / pixel_size_um),) * 2
+    rods = random_rods(6, shape, pixel_size_um=pixel_size_um, length_um=(2.5, 3.5), touching=0.0, rng=5)
+    image, truth = render_rods(rods, shape, pixel_size_um=pixel_size_um, rng=5)
+    labels = segment_rods(image, pixel_size_um, 1.0, 3.0)
+    assert _matched(truth, labels) >= 5
+
+
+def test_segment_rods_finds_the_four_cells_of_the_crop_only_with_rod_sized_markers():
+    from source_helpers.data import ecoli_crop
+
+    image, truth = ecoli_crop()
+    assert _matched(truth, segment_rods(image, 0.05, 1.0, 3.7)) == 4
+    # With min_distance = 10 (the source's value: a 0.2 µm "cell length"), the rods fall into pieces.
+    assert segment_rods(image, 0.05, 1.0, 1.0).max() > 4
+
+
+@pytest.mark.parametrize(
+    "image, args, error, message",
+    [(np.ones((32, 32, 3)), (0.05,), ValueError, "rgb2gray"),
+     (np.ones((32, 32)), (0.0,), ValueError, "`pixel_size_um`"),
+     (np.ones((32, 32)), (0.05, 1.0, 0.5), ValueError, "`cell_length_um`")],
+)
+def test_segment_rods_rejects(image, args, error, message):
+    with pytest.raises(error, match=message):
+        segment_rods(image, *args)

@@ -358,3 +358,17 @@ def test_colony_scene_stays_put_while_the_noise_changes():
 def test_colony_rejects(kwargs, error, message):
     with pytest.raises(error, match=message):
         simulate_colony(**{"n_frames": 2, "shape": (64, 64), **kwargs})
+
+
+def test_unknown_microscope_field_is_a_seeded_field_of_longer_cells_at_another_pixel_size():
+    from skimage.measure import regionprops
+
+    from source_helpers.synthetic import unknown_microscope_field
+
+    image, mask = unknown_microscope_field(5)
+    again, same_mask = unknown_microscope_field(5)
+    assert np.array_equal(image, again) and np.array_equal(mask, same_mask)
+    assert not np.array_equal(unknown_microscope_field(6)[1], mask)
+    assert image.shape == (400, 400) and image.dtype == np.uint16 and mask.max() == 12
+    widths = [cell.axis_minor_length for cell in regionprops(mask)]
+    assert 13 < np.median(widths) < 18          # 1 µm cells, not the 20 pixels of 0.05 µm per pixel

@@ -366,6 +366,136 @@ MISTAKES = {
          "    labels, _ = ndi.label(binary)\n    sizes = np.bincount(labels.ravel())\n"
          "    return ((sizes > max_size)[labels] & (labels > 0)).astype(int)\n", r"but bool was expected"),
     ],
+    # 06-ecoli --------------------------------------------------------------------------
+    ("06-ecoli", "rescaled_level"): [
+        ("no minimum", "def rescaled_level(image, level=180):\n    return level / 255 * float(image.max())\n",
+         r"the scale starts at the image's minimum"),
+        ("whole uint16 range", "def rescaled_level(image, level=180):\n    return level / 255 * 65535\n",
+         r"whole uint16 range"),
+        ("minimum not added back", "def rescaled_level(image, level=180):\n"
+         "    return level / 255 * (float(image.max()) - float(image.min()))\n", r"add the minimum itself"),
+        ("counted from the top", "def rescaled_level(image, level=180):\n    low, high = float(image.min()), float(image.max())\n"
+         "    return high - level / 255 * (high - low)\n", r"counts down from the maximum"),
+    ],
+    ("06-ecoli", "otsu_dark_mask"): [
+        ("bright pixels", "def otsu_dark_mask(image):\n    return image > threshold_otsu(image)\n",
+         r"cells in phase contrast are dark"),
+        ("the threshold itself", "def otsu_dark_mask(image):\n    return threshold_otsu(image)\n",
+         r"that is the threshold\. Return the mask"),
+        ("8-bit by astype", "def otsu_dark_mask(image):\n    small = image.astype(np.uint8)\n"
+         "    return small < threshold_otsu(small)\n", r"wraps 16-bit values around"),
+        ("the fixed level", "def otsu_dark_mask(image):\n    return image < rescaled_level(image)\n",
+         r"fixed level of Exercise 1"),
+        ("integers", "def otsu_dark_mask(image):\n    return (image < threshold_otsu(image)).astype(int)\n",
+         r"but bool was expected"),
+    ],
+    ("06-ecoli", "sizes_in_pixels"): [
+        ("multiplied by the pixel size", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w, L = cell_width_um * pixel_size_um, cell_length_um * pixel_size_um\n"
+         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
+         "            'min_area': round(0.75 * w**2), 'min_distance': max(1, round(0.5 * L))}\n",
+         r"multiplied by the pixel size"),
+        ("area not squared", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
+         "            'min_area': round(0.75 * w), 'min_distance': max(1, round(0.5 * L))}\n",
+         r"square of the width"),
+        ("min_distance from the width", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w = cell_width_um / pixel_size_um\n"
+         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
+         "            'min_area': round(0.75 * w**2), 'min_distance': max(1, round(0.5 * w))}\n",
+         r"not half its width"),
+        ("rounded down", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+         "    return {'background_radius': max(1, int(0.75 * w)), 'opening_radius': max(1, int(0.2 * w)),\n"
+         "            'min_area': int(0.75 * w**2), 'min_distance': max(1, int(0.5 * L))}\n",
+         r"rounded down"),
+        ("NumPy rounding gives floats", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+         "    return {'background_radius': max(1, np.round(0.75 * w)), 'opening_radius': max(1, np.round(0.2 * w)),\n"
+         "            'min_area': np.round(0.75 * w**2), 'min_distance': max(1, np.round(0.5 * L))}\n",
+         r"should be an int, but it is a float"),
+        ("no lower bound", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+         "    return {'background_radius': round(0.75 * w), 'opening_radius': round(0.2 * w),\n"
+         "            'min_area': round(0.75 * w**2), 'min_distance': round(0.5 * L)}\n",
+         r"at least 1"),
+    ],
+    ("06-ecoli", "clean_mask"): [
+        ("cross repeated", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    opened = ndi.binary_opening(mask, iterations=max(opening_radius, 1))\n"
+         "    return remove_small_objects(opened, max_size=max(min_area - 1, 0))\n", r"a diamond, not a disk"),
+        ("square footprint", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    side = 2 * opening_radius + 1\n"
+         "    opened = ndi.binary_opening(mask, structure=np.ones((side, side)))\n"
+         "    return remove_small_objects(opened, max_size=max(min_area - 1, 0))\n", r"7x7 square"),
+        ("area first", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    kept = remove_small_objects(mask.astype(bool), max_size=max(min_area - 1, 0))\n"
+         "    return opening(kept, disk(opening_radius))\n", r"removed before the opening"),
+        ("8-connectivity", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    opened = opening(mask.astype(bool), disk(opening_radius))\n"
+         "    return remove_small_objects(opened, max_size=max(min_area - 1, 0), connectivity=2)\n",
+         r"4-connectivity"),
+        ("exactly min_area removed", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    opened = opening(mask.astype(bool), disk(opening_radius))\n"
+         "    return remove_small_objects(opened, max_size=min_area)\n", r"exactly min_area pixels were removed"),
+        ("opening only", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    return opening(mask.astype(bool), disk(opening_radius))\n", r"nothing was removed by area"),
+        ("integer result", "def clean_mask(mask, opening_radius, min_area):\n"
+         "    opened = opening(mask.astype(bool), disk(opening_radius))\n"
+         "    return remove_small_objects(opened, max_size=max(min_area - 1, 0)).astype(np.uint8)\n",
+         r"but bool was expected"),
+    ],
+    ("06-ecoli", "segment_rods"): [
+        ("no flattening", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
+         "    cleaned = clean_mask(otsu_dark_mask(image), sizes['opening_radius'], sizes['min_area'])\n"
+         "    return sh.find_watershed(cleaned, sizes['min_distance'])[0]\n", r"flatten the background first"),
+        ("default min_distance", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
+         "    relative = sh.flatten_background(image, sizes['background_radius'])\n"
+         "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
+         "    return sh.find_watershed(cleaned)[0]\n", r"min_distance=10, the source's setting"),
+        ("labels and count", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
+         "    relative = sh.flatten_background(image, sizes['background_radius'])\n"
+         "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
+         "    return sh.find_watershed(cleaned, sizes['min_distance'])\n", r"returned a tuple"),
+    ],
+    ("06-ecoli", "measure_cells"): [
+        ("area in pixels", "def measure_cells(labels, pixel_size_um):\n"
+         "    t = regionprops_table(labels, properties=('label', 'area', 'axis_major_length'))\n"
+         "    return {'label': t['label'], 'area_um2': t['area'].astype(float),\n"
+         "            'length_um': t['axis_major_length'] * pixel_size_um}\n", r"the area in pixels"),
+        ("area times the pixel size", "def measure_cells(labels, pixel_size_um):\n"
+         "    t = regionprops_table(labels, properties=('label', 'area', 'axis_major_length'))\n"
+         "    return {'label': t['label'], 'area_um2': t['area'] * pixel_size_um,\n"
+         "            'length_um': t['axis_major_length'] * pixel_size_um}\n", r"multiply by the square"),
+        ("length in pixels", "def measure_cells(labels, pixel_size_um):\n"
+         "    t = regionprops_table(labels, properties=('label', 'area', 'axis_major_length'))\n"
+         "    return {'label': t['label'], 'area_um2': t['area'] * pixel_size_um**2,\n"
+         "            'length_um': t['axis_major_length']}\n", r"length in pixels"),
+        ("minor axis", "def measure_cells(labels, pixel_size_um):\n"
+         "    t = regionprops_table(labels, properties=('label', 'area', 'axis_minor_length'))\n"
+         "    return {'label': t['label'], 'area_um2': t['area'] * pixel_size_um**2,\n"
+         "            'length_um': t['axis_minor_length'] * pixel_size_um}\n", r"that is the minor axis"),
+        ("regionprops names", "def measure_cells(labels, pixel_size_um):\n"
+         "    return regionprops_table(labels, properties=('label', 'area', 'axis_major_length'))\n",
+         r"has the keys"),
+    ],
+    ("06-ecoli", "new_field_settings"): [
+        ("the chapter's own settings", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 0.05, 'cell_width_um': 1.0, 'cell_length_um': 3.0}\n",
+         r"Too many objects: cells are cut into pieces"),
+        ("the source's min_distance", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 0.1, 'cell_width_um': 1.0, 'cell_length_um': 2.0}\n",
+         r"Too many objects"),
+        ("far too long", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 0.065, 'cell_width_um': 1.0, 'cell_length_um': 7.0}\n",
+         r"Too few objects"),
+        ("nanometres", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 65, 'cell_width_um': 1.0, 'cell_length_um': 4.5}\n", r"not a value in nm"),
+    ],
     # 07-iou -------------------------------------------------------------------------------
     ("07-iou", "iou"): [
         ("union as the sum of the areas", "def iou(mask_a, mask_b):\n"
