@@ -509,6 +509,7 @@ def find_watershed(binary, min_distance=10, *, footprint=None):
 # ``segment_cells`` chains the steps.
 
 
+@reference("06-ecoli", same_as="sizes_in_pixels")
 def rod_scales(pixel_size_um, cell_width_um=1.0):
     """Sizes in pixels for ``segment_cells``, from the cell width and the pixel size.
 

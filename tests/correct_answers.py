@@ -211,6 +211,59 @@ ANSWERS = {
                            "    keep = np.zeros(binary.shape, dtype=bool)\n    for i in range(1, n + 1):\n"
                            "        if (labels == i).sum() > max_size:\n            keep |= labels == i\n    return keep\n"),
     ],
+    ("06-ecoli", "rescaled_level"): [
+        ("np.interp", "def rescaled_level(image, level=180):\n"
+                      "    return float(np.interp(level, [0, 255], [image.min(), image.max()]))\n"),
+        ("a NumPy float", "def rescaled_level(image, level=180):\n    span = image.max() - image.min()\n"
+                          "    return image.min() + span * (level / 255.0)\n"),
+    ],
+    ("06-ecoli", "otsu_dark_mask"): [
+        ("strictly below", "def otsu_dark_mask(image):\n    return image < threshold_otsu(image)\n"),
+        ("not above", "from skimage import filters\ndef otsu_dark_mask(image):\n"
+                      "    return ~(image > filters.threshold_otsu(image))\n"),
+    ],
+    ("06-ecoli", "sizes_in_pixels"): [
+        ("a loop over rules", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+                              "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+                              "    rules = {'background_radius': (0.75 * w, 1), 'opening_radius': (0.2 * w, 1),\n"
+                              "             'min_area': (0.75 * w * w, 0), 'min_distance': (L / 2, 1)}\n"
+                              "    return {key: int(max(low, round(value))) for key, (value, low) in rules.items()}\n"),
+    ],
+    ("06-ecoli", "clean_mask"): [
+        ("scipy opening, scikit-image sizes", "from skimage.morphology import remove_small_objects\n"
+                                              "def clean_mask(mask, opening_radius, min_area):\n"
+                                              "    opened = ndi.binary_opening(mask, structure=disk(opening_radius))\n"
+                                              "    return remove_small_objects(opened, max_size=min_area - 1, connectivity=1)\n"),
+        ("regionprops", "from skimage.measure import label, regionprops\n"
+                        "def clean_mask(mask, opening_radius, min_area):\n"
+                        "    labels = label(opening(mask > 0, disk(opening_radius)), connectivity=1)\n"
+                        "    keep = np.zeros(labels.shape, dtype=bool)\n"
+                        "    for region in regionprops(labels):\n"
+                        "        if region.area >= min_area:\n            keep[labels == region.label] = True\n"
+                        "    return keep\n"),
+    ],
+    ("06-ecoli", "segment_rods"): [
+        ("steps written out", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+                              "    s = sizes_in_pixels(pixel_size_um, cell_width_um=cell_width_um,\n"
+                              "                        cell_length_um=cell_length_um)\n"
+                              "    flat = sh.flatten_background(image, s['background_radius'])\n"
+                              "    cleaned = clean_mask(flat <= threshold_otsu(flat), s['opening_radius'], s['min_area'])\n"
+                              "    return sh.find_watershed(cleaned, min_distance=s['min_distance'])[0]\n"),
+    ],
+    ("06-ecoli", "measure_cells"): [
+        ("a loop over regions", "from skimage.measure import regionprops\n"
+                                "def measure_cells(labels, pixel_size_um):\n    regions = regionprops(labels)\n"
+                                "    return {'label': np.array([r.label for r in regions]),\n"
+                                "            'area_um2': np.array([r.area * pixel_size_um ** 2 for r in regions], dtype=float),\n"
+                                "            'length_um': np.array([r.axis_major_length * pixel_size_um for r in regions],\n"
+                                "                                  dtype=float)}\n"),
+    ],
+    ("06-ecoli", "new_field_settings"): [
+        ("a measured pixel size", "def new_field_settings():\n"
+                                  "    return {'pixel_size_um': 0.064, 'cell_width_um': 1.0, 'cell_length_um': 4.3}\n"),
+        ("a close guess", "def new_field_settings():\n"
+                          "    return dict(pixel_size_um=0.06, cell_width_um=1.0, cell_length_um=4.5)\n"),
+    ],
     ("07-iou", "iou"): [
         ("sums of booleans", "def iou(mask_a, mask_b):\n    a, b = np.asarray(mask_a) > 0, np.asarray(mask_b) > 0\n"
                              "    union = (a | b).sum()\n    return 1.0 if union == 0 else float((a & b).sum() / union)\n"),
