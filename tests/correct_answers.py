@@ -21,6 +21,14 @@ ANSWERS = {
         ("np.int64 name", "def make_image(height, width, on):\n    image = np.zeros(shape=(height, width), dtype='int64')\n"
                           "    for pixel in set(on):\n        image[pixel] = 1\n    return image\n"),
     ],
+    ("01-image-arrays", "ring_pixel"): [
+        ("the rim of the ring", "ring_pixel = (216, 30)\n"),
+        ("NumPy integers from a click", "ring_pixel = (np.int64(226), np.int64(33))\n"),
+    ],
+    ("01-image-arrays", "display_range"): [
+        ("integers around the counts", "display_range = (90, 200)\n"),
+        ("floats from percentiles of the dim cell", "display_range = (95.0, 180.0)\n"),
+    ],
     ("01-image-arrays", "crop"): [
         ("ellipsis", "def crop(image, top, left, height, width):\n"
                      "    return image[top:top + height, left:left + width, ...]\n"),
@@ -55,14 +63,18 @@ ANSWERS = {
         ("reshape", "def add_channel_axis(image):\n    return image.reshape(image.shape + (1,))\n"),
         ("np.newaxis", "def add_channel_axis(image):\n    return image[:, :, np.newaxis]\n"),
     ],
-    ("02-dtypes-and-channels", "hwc_to_chw"): [
-        ("transpose", "def hwc_to_chw(image):\n    return image.transpose(2, 0, 1)\n"),
-        ("stack of channels", "def hwc_to_chw(image):\n"
-                              "    return np.stack([image[..., c] for c in range(image.shape[2])])\n"),
+    ("02-dtypes-and-channels", "channel_order"): [
+        ("transpose", "def hwc_to_chw(image):\n    return image.transpose(2, 0, 1)\n\n"
+                      "def chw_to_hwc(image):\n    return np.transpose(image, (1, 2, 0))\n"),
+        ("stacks of channels", "def hwc_to_chw(image):\n"
+                               "    return np.stack([image[..., c] for c in range(image.shape[2])])\n\n"
+                               "def chw_to_hwc(image):\n    return np.stack(list(image), axis=-1)\n"),
+        ("one through the other", "def chw_to_hwc(image):\n    return np.moveaxis(image, 0, 2)\n\n"
+                                  "def hwc_to_chw(image):\n    return np.ascontiguousarray(np.moveaxis(image, 2, 0))\n"),
     ],
-    ("02-dtypes-and-channels", "chw_to_hwc"): [
-        ("transpose", "def chw_to_hwc(image):\n    return np.transpose(image, (1, 2, 0))\n"),
-        ("stack along the last axis", "def chw_to_hwc(image):\n    return np.stack(list(image), axis=-1)\n"),
+    ("02-dtypes-and-channels", "diagnosis"): [
+        ("built step by step", "diagnosis = {}\ndiagnosis['D'] = 'reshape'\ndiagnosis['C'] = 'dtype_maximum'\n"
+                               "diagnosis['B'] = 'channels_reversed'\ndiagnosis['A'] = 'astype_uint8'\n"),
     ],
     ("02-dtypes-and-channels", "rgb_to_gray"): [
         ("scikit-image", "from skimage.color import rgb2gray\ndef rgb_to_gray(image):\n    return rgb2gray(image)\n"),

@@ -26,8 +26,11 @@ from course_copy import make_env
 
 # JupyterLab's news feed would ask, in a toast over the notebook, whether to fetch news from the
 # internet; a student answers once, the scratch settings answer "never" before the first start.
+# Every cell is rendered at once (no deferred rendering of cells out of view), so that what the
+# test reads off the page does not depend on how busy the machine is.
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
 
