@@ -62,8 +62,16 @@ from .metrics import (
     precision_recall,
     scores_over_thresholds,
 )
-from .noise import add_salt_noise, erosions_to_remove, salt_noise_by_truncation, true_noise_probability
+from .noise import (
+    add_dust,
+    add_salt_noise,
+    erosions_to_remove,
+    roughen_outline,
+    salt_noise_by_truncation,
+    true_noise_probability,
+)
 from .segmentation import (
+    WATERSHED_SLIPS,
     dark_foreground,
     distance_to_background,
     find_peaks,
@@ -76,6 +84,7 @@ from .segmentation import (
     rod_markers,
     rod_scales,
     segment_cells,
+    slip_panels,
     threshold,
     watershed_from_markers,
     rescaled_level,
@@ -83,6 +92,7 @@ from .segmentation import (
     sizes_in_pixels,
     clean_mask,
     segment_rods,
+    watershed_with_slip,
 )
 from .synthetic import (
     Rod,
@@ -122,9 +132,11 @@ __all__ = [
     "MatchingScores", "DEFAULT_THRESHOLDS",
     # noise (chapter 05)
     "add_salt_noise", "salt_noise_by_truncation", "true_noise_probability", "erosions_to_remove",
+    "add_dust", "roughen_outline",
     # segmentation: thresholds, cleaning, watershed (chapters 04-06)
     "threshold", "remove_speckles", "distance_to_background", "find_peaks", "markers_from_peaks",
     "markers_from_plateaus", "watershed_from_markers", "find_watershed",
+    "WATERSHED_SLIPS", "watershed_with_slip", "slip_panels",
     # segmentation of rods in phase contrast (chapter 06)
     "rod_scales", "flatten_background", "dark_foreground", "rod_markers", "merge_fragments",
     "segment_cells",

@@ -11,6 +11,9 @@ illumination) as isolated foreground pixels sprinkled over a binary mask:
   ``1 - 1/c`` (not ``c - 1``).
 - ``erosions_to_remove``: how many erosions with the cross (the structuring
   element of ``remove_speckles``) a speck needs before it vanishes.
+- ``add_dust``: specks of a few pixels (single pixels, 2x2 and 3x3 squares),
+  the debris that a single erosion does not remove.
+- ``roughen_outline``: ragged object outlines, as a threshold leaves them.
 
 Every random draw comes from the ``rng`` argument, never from NumPy's global
 state, so the same seed gives the same noise. Inputs are never modified.
@@ -19,7 +22,7 @@ state, so the same seed gives the same noise. Inputs are never modified.
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._validation import check_binary, check_number, check_rng, check_shape
+from ._validation import check_binary, check_int, check_number, check_rng, check_shape
 from .exercises import reference
 
 __all__ = [
@@ -27,6 +30,8 @@ __all__ = [
     "salt_noise_by_truncation",
     "true_noise_probability",
     "erosions_to_remove",
+    "add_dust",
+    "roughen_outline",
 ]
 
 
@@ -220,3 +225,127 @@ def erosions_to_remove(binary):
         return 0
     padded = np.pad(binary, 1, constant_values=False)
     return int(ndi.distance_transform_cdt(padded, metric="taxicab").max())
+
+
+def add_dust(binary, p, rng, *, sizes=(1, 2, 3)):
+    """Sprinkle square specks of dust: each pixel starts a speck with probability ``p``.
+
+    Every pixel independently becomes, with probability ``p``, the top-left
+    corner of a square speck whose side is drawn uniformly from ``sizes``;
+    specks that overlap merge into larger clumps, and parts beyond the image
+    are dropped. Pixels outside all specks keep their value, so the
+    foreground is never removed. A square speck of side ``s`` needs
+    ``ceil(s / 2)`` erosions with the cross to vanish (see
+    ``erosions_to_remove``).
+
+    Parameters
+    ----------
+    binary : ndarray, shape (H, W)
+        Mask holding only 0/1 or False/True; not modified.
+    p : float
+        Probability that a pixel starts a speck, ``0 <= p <= 1``.
+    rng : numpy.random.Generator
+        Source of all randomness: the same seed gives the same dust.
+    sizes : sequence of int, optional
+        Possible sides of the specks, each at least 1 (default 1, 2 and 3).
+
+    Returns
+    -------
+    dusty : ndarray, shape (H, W)
+        A new array of the same dtype as ``binary``.
+
+    Raises
+    ------
+    TypeError
+        If ``binary`` is not a numeric array, ``p`` not a number, ``rng`` not
+        a ``numpy.random.Generator`` or a size not a whole number.
+    ValueError
+        If ``binary`` is empty, not 2-D or not binary, ``p`` is outside
+        [0, 1], or ``sizes`` is empty or holds a size below 1.
+
+    Examples
+    --------
+    >>> dusty = add_dust(np.zeros((6, 10), dtype=int), 0.03, np.random.default_rng(12))
+    >>> dusty          # a single pixel and a 3x3 speck
+    array([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]])
+    """
+    check_binary(binary, "binary")
+    p = check_number(p, "p", minimum=0, maximum=1)
+    rng = check_rng(rng, "rng")
+    if not isinstance(sizes, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"`sizes` must be a list or tuple of whole numbers; got {type(sizes).__name__} {sizes!r:.60}."
+        )
+    sizes = [check_int(size, f"sizes[{i}]", minimum=1) for i, size in enumerate(sizes)]
+    if not sizes:
+        raise ValueError("`sizes` must hold at least one size; got an empty sequence.")
+    starts = rng.random(binary.shape) < p
+    side = np.asarray(sizes)[rng.integers(len(sizes), size=binary.shape)]
+    height, width = binary.shape
+    dust = np.zeros(binary.shape, dtype=bool)
+    for size in sorted(set(sizes)):
+        seeds = starts & (side == size)
+        for dr in range(min(size, height)):
+            for dc in range(min(size, width)):
+                dust[dr:, dc:] |= seeds[:height - dr, :width - dc]
+    dusty = binary.copy()
+    dusty[dust] = 1
+    return dusty
+
+
+def roughen_outline(binary, p, rng):
+    """Make object outlines ragged: flip pixels on both sides of every outline with probability ``p``.
+
+    A threshold rarely follows a cell's outline exactly. This models it:
+    every foreground pixel with a background pixel among its 4 edge
+    neighbours is switched off, and every background pixel with a
+    foreground edge neighbour switched on, each independently with
+    probability ``p``. The edge of the image is not an outline: objects cut
+    by the border keep a straight cut.
+
+    Parameters
+    ----------
+    binary : ndarray, shape (H, W)
+        Mask holding only 0/1 or False/True; not modified.
+    p : float
+        Probability that an outline pixel flips, ``0 <= p <= 1``.
+    rng : numpy.random.Generator
+        Source of all randomness: the same seed gives the same outline.
+
+    Returns
+    -------
+    ragged : ndarray of bool, shape (H, W)
+
+    Raises
+    ------
+    TypeError
+        If ``binary`` is not a numeric array, ``p`` not a number or ``rng``
+        not a ``numpy.random.Generator``.
+    ValueError
+        If ``binary`` is empty, not 2-D or not binary, or ``p`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> square = np.zeros((7, 7), dtype=int)
+    >>> square[1:6, 1:6] = 1
+    >>> roughen_outline(square, 0.3, np.random.default_rng(0)).astype(int)
+    array([[0, 1, 1, 1, 0, 0, 0],
+           [0, 1, 1, 1, 0, 1, 1],
+           [0, 0, 1, 1, 1, 1, 1],
+           [1, 1, 1, 1, 1, 1, 0],
+           [0, 1, 1, 1, 1, 1, 0],
+           [0, 1, 1, 1, 1, 1, 0],
+           [0, 0, 0, 0, 1, 0, 0]])
+    """
+    binary = check_binary(binary, "binary")
+    p = check_number(p, "p", minimum=0, maximum=1)
+    rng = check_rng(rng, "rng")
+    inner = binary & ~ndi.binary_erosion(binary, border_value=1)
+    outer = ndi.binary_dilation(binary) & ~binary
+    flip = rng.random(binary.shape) < p
+    return binary ^ ((inner | outer) & flip)

@@ -11,6 +11,9 @@ The course's pipeline lives here, one step per function:
   gives a flat ridge one marker instead of several.
 - ``find_watershed``: the three steps chained; returns the label image and
   the object count.
+- ``watershed_with_slip``: the same method with one typical slip made on
+  purpose (``WATERSHED_SLIPS``), and ``slip_panels``, four such label images
+  to diagnose (chapter 04).
 - ``segment_cells``: a pipeline for rod-shaped cells in phase contrast
   (chapter 06), every size derived from the cell width in µm and the pixel
   size (``rod_scales``), with its steps ``flatten_background``,
@@ -42,6 +45,7 @@ from ._validation import (
     check_same_shape,
     check_shape,
 )
+from .canvas import Canvas
 from .exercises import reference
 
 __all__ = [
@@ -53,6 +57,9 @@ __all__ = [
     "markers_from_plateaus",
     "watershed_from_markers",
     "find_watershed",
+    "WATERSHED_SLIPS",
+    "watershed_with_slip",
+    "slip_panels",
     "rod_scales",
     "flatten_background",
     "dark_foreground",
@@ -495,6 +502,131 @@ def find_watershed(binary, min_distance=10, *, footprint=None):
     labels = watershed_from_markers(distance, markers, binary)
     n = len(np.unique(labels[labels > 0]))
     return labels, n
+
+
+# Slips of the watershed method (chapter 04) --------------------------------------
+#
+# The functions below rebuild the method of ``find_watershed`` from the
+# library calls themselves, not from the references above, so that they
+# keep working while a chapter 04 answer is graded.
+
+#: Names of the slips ``watershed_with_slip`` can make; "no slip" is the method itself.
+WATERSHED_SLIPS = ("no slip", "flipped sign", "missing mask", "marker on the rim", "min_distance too large")
+
+
+def watershed_with_slip(binary, slip, *, min_distance=10, too_large=25):
+    """The watershed of ``find_watershed``, made with one typical slip on purpose.
+
+    Each slip is one of ``WATERSHED_SLIPS``:
+
+    - ``"no slip"``: the method itself, as ``find_watershed(binary, min_distance)``;
+    - ``"flipped sign"``: floods ``+distance`` instead of ``-distance``;
+    - ``"missing mask"``: calls the watershed without ``mask=``;
+    - ``"marker on the rim"``: moves the marker of the highest peak straight
+      up its column to the last foreground pixel, the rim of its object;
+    - ``"min_distance too large"``: finds the peaks with
+      ``min_distance=too_large``.
+
+    Parameters
+    ----------
+    binary : ndarray, shape (H, W)
+        Foreground mask holding only 0/1 or False/True.
+    slip : str
+        One of ``WATERSHED_SLIPS``.
+    min_distance : int, optional
+        ``min_distance`` of the peaks for every slip but the last (default 10).
+    too_large : int, optional
+        ``min_distance`` of ``"min_distance too large"`` (default 25).
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (H, W)
+        The label image the slip produces.
+    markers : ndarray of int64, shape (H, W)
+        The markers it flooded from: 0 except at one pixel per marker.
+
+    Raises
+    ------
+    TypeError
+        If ``binary`` is not a numeric array or a ``min_distance`` not a whole number.
+    ValueError
+        If ``binary`` is empty, not 2-D or not binary, ``slip`` is not one of
+        ``WATERSHED_SLIPS``, or a ``min_distance`` is below 1.
+
+    Examples
+    --------
+    >>> from source_helpers.canvas import Canvas
+    >>> pair = Canvas(50, 70)
+    >>> pair.disk(25, 25, 12)
+    >>> pair.disk(25, 44, 9)      # two touching disks
+    >>> for slip in WATERSHED_SLIPS:
+    ...     labels, markers = watershed_with_slip(pair.image, slip, too_large=20)
+    ...     print(f"{slip:22s} markers: {int(markers.astype(bool).sum())}  pixels per object: "
+    ...           f"{np.bincount(labels.ravel())[1:].tolist()}")
+    no slip                markers: 2  pixels per object: [437, 240]
+    flipped sign           markers: 2  pixels per object: [1, 676]
+    missing mask           markers: 2  pixels per object: [1850, 1650]
+    marker on the rim      markers: 2  pixels per object: [1, 676]
+    min_distance too large markers: 1  pixels per object: [677]
+    """
+    binary = check_binary(binary, "binary")
+    min_distance = check_int(min_distance, "min_distance", minimum=1)
+    too_large = check_int(too_large, "too_large", minimum=1)
+    if not isinstance(slip, str) or slip not in WATERSHED_SLIPS:
+        choices = ", ".join(repr(s) for s in WATERSHED_SLIPS)
+        raise ValueError(f"`slip` must be one of {choices}; got {slip!r:.60}.")
+    distance = ndi.distance_transform_edt(binary)
+    window = too_large if slip == "min_distance too large" else min_distance
+    coords = peak_local_max(distance, min_distance=window, labels=binary).reshape(-1, 2)
+    markers = np.zeros(binary.shape, dtype=np.int64)
+    markers[coords[:, 0], coords[:, 1]] = np.arange(1, len(coords) + 1)
+    if slip == "marker on the rim" and len(coords):
+        row, col = coords[0]                     # peak_local_max lists the highest peak first
+        top = row
+        while top > 0 and binary[top - 1, col]:
+            top -= 1
+        markers[row, col], markers[top, col] = 0, markers[row, col]
+    if slip == "flipped sign":
+        labels = watershed(distance, markers, mask=binary)
+    elif slip == "missing mask":
+        labels = watershed(-distance, markers)
+    else:
+        labels = watershed(-distance, markers, mask=binary)
+    return labels.astype(np.int64), markers
+
+
+# The layout of chapter 04's diagnosis exercise and the slip behind each panel.
+_SLIP_DISKS = ((32, 32, 14), (44, 50, 9), (88, 28, 10), (86, 50, 12), (98, 66, 8), (30, 100, 11), (80, 106, 9))
+_SLIP_PANELS = {"A": "marker on the rim", "B": "min_distance too large", "C": "missing mask", "D": "flipped sign"}
+
+
+def slip_panels():
+    """Four label images of one mask, each made with a different slip: chapter 04's diagnosis exercise.
+
+    The mask is a 125x130 canvas of seven disks, among them a touching pair
+    and a touching row of three. Which slip of ``WATERSHED_SLIPS`` produced
+    which panel is for the student to find out; ``watershed_with_slip``
+    reproduces any of them.
+
+    Returns
+    -------
+    binary : ndarray of bool, shape (125, 130)
+        The mask.
+    panels : dict
+        ``{"A": (labels, markers), "B": ..., "C": ..., "D": ...}``, as
+        ``watershed_with_slip`` returns them.
+
+    Examples
+    --------
+    >>> binary, panels = slip_panels()
+    >>> binary.shape, sorted(panels)
+    ((125, 130), ['A', 'B', 'C', 'D'])
+    """
+    canvas = Canvas(125, 130)
+    for row, col, radius in _SLIP_DISKS:
+        canvas.disk(row, col, radius)
+    binary = canvas.image > 0
+    return binary, {name: watershed_with_slip(binary, slip) for name, slip in _SLIP_PANELS.items()}
 
 
 # Rods in phase contrast (chapter 06) ---------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from source_helpers.masks import count_components, label_components
 from source_helpers.metrics import iou
-from source_helpers.noise import add_salt_noise, erosions_to_remove
+from source_helpers.noise import add_dust, add_salt_noise, erosions_to_remove, roughen_outline
 from source_helpers.segmentation import (
     distance_to_background,
     find_peaks,
@@ -19,6 +19,7 @@ from source_helpers.segmentation import (
     markers_from_plateaus,
     remove_speckles,
     rod_markers,
+    watershed_with_slip,
 )
 
 
@@ -50,6 +51,9 @@ MASK_FUNCTIONS = {
     "rod_markers": lambda m: rod_markers(np.ones((2, 2) if not isinstance(m, np.ndarray) or m.ndim != 2 else m.shape), m),
     "add_salt_noise": lambda m: add_salt_noise(m, 0.1, np.random.default_rng(0)),
     "erosions_to_remove": erosions_to_remove,
+    "add_dust": lambda m: add_dust(m, 0.1, np.random.default_rng(0)),
+    "roughen_outline": lambda m: roughen_outline(m, 0.3, np.random.default_rng(0)),
+    "watershed_with_slip": lambda m: watershed_with_slip(m, "flipped sign"),
     "count_components": count_components,
     "label_components": label_components,
     "iou(mask_a)": _iou_with_empty(True),

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 
 from source_helpers.masks import (
     count_components,
@@ -37,6 +38,52 @@ def test_instance_to_binary_leaves_input_alone():
 def test_instance_to_binary_accepts_a_boolean_mask():
     mask = np.array([[True, False]])
     np.testing.assert_array_equal(instance_to_binary(mask), mask)
+
+
+def test_instance_to_binary_separate_leaves_out_both_sides_of_a_contact():
+    labels = np.array([[1, 1, 2, 2, 0],
+                       [1, 1, 2, 2, 0],
+                       [0, 0, 0, 3, 3]])
+    expected = np.array([[True, False, False, True, False],
+                         [True, False, False, False, False],
+                         [False, False, False, False, True]])
+    np.testing.assert_array_equal(instance_to_binary(labels, separate=True), expected)
+
+
+def test_instance_to_binary_separate_keeps_corner_contacts_and_the_image_border():
+    labels = np.array([[4, 4, 0],
+                       [4, 4, 0],
+                       [0, 0, 9]])      # 4 and 9 touch only at a corner
+    np.testing.assert_array_equal(instance_to_binary(labels, separate=True), labels != 0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_instance_to_binary_separate_never_joins_two_objects(seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 4, size=(20, 25))
+    separated = instance_to_binary(labels, separate=True)
+    assert not (separated & (labels == 0)).any()
+    regions, n = ndi.label(separated)
+    for region in range(1, n + 1):
+        assert len(np.unique(labels[regions == region])) == 1, "a 4-connected region spans two objects"
+    # Pixels that touch no other object along an edge are all kept.
+    padded = np.pad(labels, 1)
+    centre = padded[1:-1, 1:-1]
+    touching = np.zeros(labels.shape, dtype=bool)
+    for neighbour in (padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]):
+        touching |= (neighbour != 0) & (neighbour != centre)
+    np.testing.assert_array_equal(separated, (labels != 0) & ~touching)
+
+
+def test_instance_to_binary_separate_false_is_the_default():
+    labels = np.array([[1, 2], [0, 2]])
+    np.testing.assert_array_equal(instance_to_binary(labels, separate=False), instance_to_binary(labels))
+    np.testing.assert_array_equal(instance_to_binary(labels), labels != 0)
+
+
+def test_instance_to_binary_separate_must_be_a_bool():
+    with pytest.raises(TypeError, match="`separate` must be True or False"):
+        instance_to_binary(np.array([[1, 2]]), separate="yes")
 
 
 # --- count_objects ----------------------------------------------------------

@@ -5,9 +5,13 @@ import math
 import numpy as np
 import pytest
 
+from scipy import ndimage as ndi
+
 from source_helpers.noise import (
+    add_dust,
     add_salt_noise,
     erosions_to_remove,
+    roughen_outline,
     salt_noise_by_truncation,
     true_noise_probability,
 )
@@ -245,3 +249,141 @@ def test_factor_that_is_no_number_is_rejected():
 def test_bad_shape_is_rejected(shape, error, match):
     with pytest.raises(error, match=match):
         salt_noise_by_truncation(shape, 1.1, np.random.default_rng(0))
+
+
+# add_dust ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int64])
+def test_dust_keeps_dtype_shape_input_and_foreground(dtype):
+    mask = np.zeros((40, 50), dtype=dtype)
+    mask[10:20, 10:30] = 1
+    before = mask.copy()
+    dusty = add_dust(mask, 0.05, np.random.default_rng(1))
+    assert dusty.dtype == mask.dtype and dusty.shape == mask.shape
+    np.testing.assert_array_equal(mask, before)
+    assert dusty[mask > 0].all()
+    assert set(np.unique(dusty).tolist()) <= {0, 1}
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_dust_is_made_of_whole_squares(size):
+    # Away from the bottom and right edges (where specks are cut), every dust pixel lies in a
+    # size x size square of dust: the dust equals its opening with that square.
+    dust = add_dust(np.zeros((80, 90), dtype=bool), 0.01, np.random.default_rng(size), sizes=(size,))
+    square = np.ones((size, size), dtype=bool)
+    opened = ndi.binary_opening(dust, structure=square)
+    inner = (slice(0, 80 - size), slice(0, 90 - size))
+    np.testing.assert_array_equal(opened[inner], dust[inner])
+    assert dust.any()
+
+
+def test_dust_of_single_pixels_has_probability_p():
+    p = 0.05
+    dust = add_dust(np.zeros((300, 400), dtype=bool), p, np.random.default_rng(8), sizes=(1,))
+    assert abs(dust.mean() - p) < _binomial_tolerance(p, dust.size)
+
+
+def test_dust_mixes_the_sizes_it_is_given():
+    dust = add_dust(np.zeros((200, 200), dtype=bool), 0.002, np.random.default_rng(3), sizes=(1, 3))
+    labels, n = ndi.label(dust)
+    areas = set(np.bincount(labels.ravel())[1:].tolist())
+    assert {1, 9} <= areas
+
+
+def test_square_dust_survives_one_erosion_but_not_enough_of_them():
+    dust = add_dust(np.zeros((60, 60), dtype=bool), 0.01, np.random.default_rng(0), sizes=(3,))
+    assert remove_speckles(dust, 1).any()          # a 3x3 square survives one erosion
+    assert not remove_speckles(dust, erosions_to_remove(dust)).any()
+    assert erosions_to_remove(dust) >= 2
+
+
+def test_dust_is_reproducible_and_depends_on_the_seed():
+    mask = np.zeros((50, 60), dtype=np.int64)
+    first = add_dust(mask, 0.02, np.random.default_rng(11))
+    np.testing.assert_array_equal(first, add_dust(mask, 0.02, np.random.default_rng(11)))
+    assert not np.array_equal(first, add_dust(mask, 0.02, np.random.default_rng(12)))
+
+
+def test_dust_with_p_zero_changes_nothing():
+    mask = np.eye(7, dtype=np.int64)
+    np.testing.assert_array_equal(add_dust(mask, 0.0, np.random.default_rng(0)), mask)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"p": 1.5}, ValueError, "`p` must be at most 1"),
+    ({"p": -0.1}, ValueError, "`p` must be at least 0"),
+    ({"sizes": ()}, ValueError, "at least one size"),
+    ({"sizes": (2, 0)}, ValueError, r"`sizes\[1\]` must be at least 1"),
+    ({"sizes": (1.5,)}, TypeError, "whole number"),
+    ({"sizes": 3}, TypeError, "`sizes` must be a list or tuple"),
+    ({"rng": 3}, TypeError, "numpy.random.Generator"),
+])
+def test_dust_bad_arguments(kwargs, error, match):
+    arguments = {"p": 0.1, "rng": np.random.default_rng(0), **kwargs}
+    sizes = arguments.pop("sizes", (1, 2, 3))
+    with pytest.raises(error, match=match):
+        add_dust(np.zeros((5, 5), dtype=int), arguments["p"], arguments["rng"], sizes=sizes)
+
+
+# roughen_outline -------------------------------------------------------------
+
+
+def _rims(mask):
+    inner = mask & ~ndi.binary_erosion(mask, border_value=1)
+    outer = ndi.binary_dilation(mask) & ~mask
+    return inner, outer
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_roughen_changes_only_pixels_next_to_an_outline(seed):
+    mask = np.zeros((40, 40), dtype=bool)
+    mask[8:30, 5:25] = True
+    ragged = roughen_outline(mask, 0.4, np.random.default_rng(seed))
+    inner, outer = _rims(mask)
+    changed = ragged != mask
+    assert changed.any()
+    assert not (changed & ~(inner | outer)).any()
+
+
+def test_roughen_with_p_one_flips_both_rims():
+    mask = np.zeros((12, 12), dtype=int)
+    mask[3:8, 2:9] = 1
+    inner, outer = _rims(mask > 0)
+    ragged = roughen_outline(mask, 1.0, np.random.default_rng(0))
+    np.testing.assert_array_equal(ragged, ((mask > 0) & ~inner) | outer)
+
+
+def test_roughen_flips_about_a_fraction_p_of_the_outline():
+    mask = np.zeros((300, 300), dtype=bool)
+    mask[50:250, 50:250] = True
+    inner, outer = _rims(mask)
+    ragged = roughen_outline(mask, 0.3, np.random.default_rng(4))
+    rim = inner | outer
+    fraction = (ragged != mask)[rim].mean()
+    assert abs(fraction - 0.3) < _binomial_tolerance(0.3, int(rim.sum()))
+
+
+def test_roughen_leaves_the_image_border_alone():
+    full = np.ones((6, 9), dtype=bool)
+    np.testing.assert_array_equal(roughen_outline(full, 1.0, np.random.default_rng(0)), full)
+    half = np.zeros((6, 9), dtype=bool)
+    half[:, :4] = True                      # cut by the top, left and bottom edges
+    ragged = roughen_outline(half, 1.0, np.random.default_rng(0))
+    np.testing.assert_array_equal(ragged[:, :3], half[:, :3])
+
+
+def test_roughen_returns_booleans_and_leaves_the_input_alone():
+    mask = np.zeros((10, 10), dtype=np.uint8)
+    mask[2:7, 2:7] = 1
+    before = mask.copy()
+    ragged = roughen_outline(mask, 0.5, np.random.default_rng(2))
+    assert ragged.dtype == bool
+    np.testing.assert_array_equal(mask, before)
+
+
+def test_roughen_bad_arguments():
+    with pytest.raises(ValueError, match="`p` must be at most 1"):
+        roughen_outline(np.zeros((4, 4), dtype=int), 2, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        roughen_outline(np.zeros((4, 4), dtype=int), 0.5, 0)

@@ -27,8 +27,11 @@ from source_helpers.segmentation import (
     segment_cells,
     segment_rods,
     sizes_in_pixels,
+    WATERSHED_SLIPS,
+    slip_panels,
     threshold,
     watershed_from_markers,
+    watershed_with_slip,
 )
 
 
@@ -345,6 +348,57 @@ def test_find_watershed_leaves_input_untouched():
 def test_find_watershed_bad_min_distance(min_distance, error, match):
     with pytest.raises(error, match=match):
         find_watershed(three_disk_canvas().image, min_distance)
+
+
+# Slips of the watershed (chapter 04) ------------------------------------------------
+
+
+def _same_objects(a, b):
+    pairs = np.unique(np.stack([a.ravel(), b.ravel()]), axis=1)
+    return np.array_equal(a == 0, b == 0) and len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
+
+
+def test_no_slip_is_find_watershed():
+    binary = three_disk_canvas().image
+    labels, markers = watershed_with_slip(binary, "no slip")
+    assert _same_objects(labels, find_watershed(binary)[0])
+    assert markers.astype(bool).sum() == 3
+
+
+def test_each_slip_leaves_its_fingerprint_on_the_three_disks():
+    binary = three_disk_canvas().image > 0
+    right, right_markers = watershed_with_slip(binary, "no slip")
+    flipped, flipped_markers = watershed_with_slip(binary, "flipped sign")
+    np.testing.assert_array_equal(flipped_markers, right_markers)
+    assert sorted(np.bincount(flipped.ravel())[1:].tolist()) == [1, 193, 970]     # the big disk keeps its peak only
+    unmasked, _ = watershed_with_slip(binary, "missing mask")
+    assert (unmasked > 0).all()
+    rim, rim_markers = watershed_with_slip(binary, "marker on the rim")
+    row, col = np.argwhere(rim_markers == 1)[0]
+    assert binary[row, col] and not binary[row - 1, col]                         # on the rim
+    assert np.bincount(rim.ravel())[1] < 10
+    merged, merged_markers = watershed_with_slip(binary, "min_distance too large", too_large=20)
+    assert merged_markers.astype(bool).sum() < 3
+    assert not _same_objects(merged, right)
+
+
+def test_the_slip_panels_are_each_made_by_exactly_one_slip():
+    binary, panels = slip_panels()
+    assert sorted(panels) == ["A", "B", "C", "D"]
+    outcomes = {slip: watershed_with_slip(binary, slip)[0] for slip in WATERSHED_SLIPS}
+    found = set()
+    for name, (labels, markers) in panels.items():
+        matching = [slip for slip, produced in outcomes.items() if _same_objects(produced, labels)]
+        assert len(matching) == 1, (name, matching)
+        found.add(matching[0])
+    assert len(found) == 4 and "no slip" not in found
+
+
+def test_bad_slip_is_rejected_with_the_choices():
+    with pytest.raises(ValueError, match="`slip` must be one of 'no slip', 'flipped sign'"):
+        watershed_with_slip(three_disk_canvas().image, "upside down")
+    with pytest.raises(TypeError, match="whole number"):
+        watershed_with_slip(three_disk_canvas().image, "no slip", too_large=2.5)
 
 
 # The rod pipeline (chapter 06) -------------------------------------------------------

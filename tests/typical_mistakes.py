@@ -198,11 +198,38 @@ MISTAKES = {
     ],
     # 03-masks-and-disks ----------------------------------------------------------------
     ("03-masks-and-disks", "instance_to_binary"): [
-        ("only id 1", "def instance_to_binary(labels):\n    return labels == 1\n", r"not only id 1"),
-        ("integers", "def instance_to_binary(labels):\n    return (labels != 0).astype(int)\n",
-         r"dtype int64, but bool was expected"),
-        ("in place", "def instance_to_binary(labels):\n    labels[labels != 0] = 1\n    return labels.astype(bool)\n",
-         r"changed its input array"),
+        ("only id 1", ("def instance_to_binary(labels, *, separate=False):\n    binary = labels == 1\n"
+         "    if separate:\n        contact = np.zeros(labels.shape, dtype=bool)\n"
+         "        pairs = (labels[:, :-1] != labels[:, 1:]) & (labels[:, :-1] != 0) & (labels[:, 1:] != 0)\n"
+         "        contact[:, :-1] |= pairs\n        contact[:, 1:] |= pairs\n"
+         "        pairs = (labels[:-1] != labels[1:]) & (labels[:-1] != 0) & (labels[1:] != 0)\n"
+         "        contact[:-1] |= pairs\n        contact[1:] |= pairs\n        binary = binary & ~contact\n"
+         "    return binary\n"), r"not only id 1"),
+        ("integers", ("def instance_to_binary(labels, *, separate=False):\n    binary = labels != 0\n"
+         "    if separate:\n        contact = np.zeros(labels.shape, dtype=bool)\n"
+         "        pairs = (labels[:, :-1] != labels[:, 1:]) & (labels[:, :-1] != 0) & (labels[:, 1:] != 0)\n"
+         "        contact[:, :-1] |= pairs\n        contact[:, 1:] |= pairs\n"
+         "        pairs = (labels[:-1] != labels[1:]) & (labels[:-1] != 0) & (labels[1:] != 0)\n"
+         "        contact[:-1] |= pairs\n        contact[1:] |= pairs\n        binary = binary & ~contact\n"
+         "    return binary.astype(int)\n"), r"dtype int64, but bool was expected"),
+        ("in place", "def instance_to_binary(labels, *, separate=False):\n    labels[labels != 0] = 1\n"
+         "    return labels.astype(bool)\n", r"changed its input array"),
+        ("separate ignored", "def instance_to_binary(labels, *, separate=False):\n    return labels != 0\n",
+         r"left nothing out"),
+        ("rims removed too", ("from skimage.segmentation import find_boundaries\n"
+         "def instance_to_binary(labels, *, separate=False):\n    binary = labels != 0\n"
+         "    if separate:\n        binary = binary & ~find_boundaries(labels, mode='inner')\n    return binary\n"),
+         r"next to the background or the image border stay True"),
+        ("one side of the contact", ("def instance_to_binary(labels, *, separate=False):\n    binary = labels != 0\n"
+         "    if separate:\n        binary = binary.copy()\n"
+         "        binary[1:][(labels[1:] != labels[:-1]) & (labels[1:] != 0) & (labels[:-1] != 0)] = False\n"
+         "        binary[:, 1:][(labels[:, 1:] != labels[:, :-1]) & (labels[:, 1:] != 0) & (labels[:, :-1] != 0)] = False\n"
+         "    return binary\n"), r"both pixels of every touching pair"),
+        ("diagonal neighbours too", ("def instance_to_binary(labels, *, separate=False):\n    binary = labels != 0\n"
+         "    if separate:\n        grown = ndi.grey_dilation(labels, size=(3, 3))\n"
+         "        shrunk = ndi.grey_erosion(np.where(labels == 0, labels.max() + 1, labels), size=(3, 3))\n"
+         "        binary = binary & (grown == labels) & (shrunk == labels)\n    return binary\n"),
+         r"only at a corner"),
     ],
     ("03-masks-and-disks", "count_objects"): [
         ("the largest id", "def count_objects(labels):\n    return int(labels.max())\n",
@@ -259,6 +286,18 @@ MISTAKES = {
         ("ndi.label's tuple", "def count_components(binary):\n    return ndi.label(binary)\n",
          r"return only the number"),
     ],
+    ("03-masks-and-disks", "choose_connectivity"): [
+        ("8-connectivity everywhere", "def choose_connectivity():\n"
+         "    return {'A': '8', 'B': '8', 'C': '8', 'D': '8'}\n", r"touch only at a corner join"),
+        ("one connectivity where both work", "def choose_connectivity():\n"
+         "    return {'A': '4', 'B': '8', 'C': 'neither', 'D': '4'}\n", r"Answer 'either'"),
+        ("a connectivity for overlapping cells", "def choose_connectivity():\n"
+         "    return {'A': '4', 'B': '8', 'C': '4', 'D': 'either'}\n", r"whatever the connectivity"),
+        ("4-connectivity for the filament", "def choose_connectivity():\n"
+         "    return {'A': '4', 'B': 'either', 'C': 'neither', 'D': 'either'}\n", r"cuts it into pieces"),
+        ("a list instead of a dict", "def choose_connectivity():\n    return ['4', '8', 'neither', 'either']\n",
+         r"should be a dict"),
+    ],
     # 04-watershed -----------------------------------------------------------------------
     ("04-watershed", "distance_to_background"): [
         ("inverted mask", "def distance_to_background(binary):\n    return ndi.distance_transform_edt(binary == 0)\n",
@@ -270,6 +309,18 @@ MISTAKES = {
         ("the border counts as background", "def distance_to_background(binary):\n"
          "    return ndi.distance_transform_edt(np.pad(binary, 1))[1:-1, 1:-1]\n",
          r"image border is not background"),
+        ("profile with (x, y) coordinates", ("def distance_to_background(binary):\n    return ndi.distance_transform_edt(binary)\n"
+         "def line_profile(image, start, end):\n    rr, cc = line(start[1], start[0], end[1], end[0])\n"
+         "    return image[rr, cc]\n"), r"coordinates are swapped|\(row, col\) and \(x, y\)"),
+        ("profile without its last pixel", ("def distance_to_background(binary):\n    return ndi.distance_transform_edt(binary)\n"
+         "def line_profile(image, start, end):\n    rr, cc = line(start[0], start[1], end[0], end[1])\n"
+         "    return image[rr[:-1], cc[:-1]]\n"), r"the line includes both ends"),
+        ("profile_line", ("from skimage.measure import profile_line\n" + "def distance_to_background(binary):\n    return ndi.distance_transform_edt(binary)\n"
+         "def line_profile(image, start, end):\n    return profile_line(image, start, end)\n"),
+         r"samples the line at its own spacing"),
+        ("profile from end to start", ("def distance_to_background(binary):\n    return ndi.distance_transform_edt(binary)\n"
+         "def line_profile(image, start, end):\n    rr, cc = line(end[0], end[1], start[0], start[1])\n"
+         "    return image[rr, cc]\n"), r"from end to start"),
     ],
     ("04-watershed", "markers_from_peaks"): [
         ("labels from 0", "def markers_from_peaks(coords, shape):\n    markers = np.zeros(shape, dtype=np.int64)\n"
@@ -309,6 +360,22 @@ MISTAKES = {
         ("a marker per pixel", "def markers_from_plateaus(distance, binary):\n"
          "    maxima = local_maxima(distance) & (binary > 0)\n    markers = np.zeros(distance.shape, dtype=np.int64)\n"
          "    markers[maxima] = np.arange(1, maxima.sum() + 1)\n    return markers\n", r"the ridge is one plateau"),
+    ],
+    ("04-watershed", "choose_min_distance"): [
+        ("the default, 10", "def choose_min_distance():\n    return 10\n", r"lost its peak.*Choose a smaller"),
+        ("too small", "def choose_min_distance():\n    return 2\n", r"bumps of the ragged outlines.*larger"),
+        ("on the edge, 7", "def choose_min_distance():\n    return 7\n", r"Choose a smaller min_distance"),
+        ("a float", "def choose_min_distance():\n    return 5.0\n", r"should be an int"),
+    ],
+    ("04-watershed", "name_the_slips"): [
+        ("rim and sign swapped", "def name_the_slips():\n    return {'A': 'flipped sign', 'B': 'min_distance too large', "
+         "'C': 'missing mask', 'D': 'marker on the rim'}\n", r"Panel A is not what 'flipped sign' produces"),
+        ("a merge taken for no slip", "def name_the_slips():\n    return {'A': 'marker on the rim', 'B': 'no slip', "
+         "'C': 'missing mask', 'D': 'flipped sign'}\n", r"Panel B is not what 'no slip' produces"),
+        ("a name not on the list", "def name_the_slips():\n    return {'A': 'marker on the rim', "
+         "'B': 'min_distance too large', 'C': 'no mask', 'D': 'flipped sign'}\n", r"not one of the slips"),
+        ("a list instead of a dict", "def name_the_slips():\n    return ['marker on the rim', 'min_distance too large', "
+         "'missing mask', 'flipped sign']\n", r"should be a dict"),
     ],
     # 05-noise ---------------------------------------------------------------------------
     ("05-noise", "true_noise_probability"): [
@@ -354,6 +421,14 @@ MISTAKES = {
         ("square structuring element", "def erosions_to_remove(binary):\n    mask = np.asarray(binary, dtype=bool)\n"
          "    count = 0\n    while mask.any():\n        mask = ndi.binary_erosion(mask, structure=np.ones((3, 3)))\n"
          "        count += 1\n    return count\n", r"the cross fits once"),
+    ],
+    ("05-noise", "choose_iterations"): [
+        ("one iteration, as for salt noise", "def choose_iterations():\n    return 1\n", r"some dust survived"),
+        ("two, for the typical speck", "def choose_iterations():\n    return 2\n",
+         r"largest clump of dust"),
+        ("the source's five", "def choose_iterations():\n    return 5\n", r"more than twice"),
+        ("far too many", "def choose_iterations():\n    return 9\n", r"removed a whole cell"),
+        ("a float", "def choose_iterations():\n    return 3.0\n", r"should be an int"),
     ],
     ("05-noise", "remove_small_specks"): [
         ("keeps components of exactly max_size", "def remove_small_specks(binary, max_size):\n"
