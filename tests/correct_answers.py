@@ -111,8 +111,23 @@ ANSWERS = {
                      "    return np.clip((image - lo) / (hi - lo), 0.0, 1.0)\n"),
     ],
     ("03-masks-and-disks", "instance_to_binary"): [
-        ("greater than 0", "def instance_to_binary(labels):\n    return labels > 0\n"),
-        ("astype bool", "def instance_to_binary(labels):\n    return labels.astype(bool)\n"),
+        ("neighbours by shifted slices", "def instance_to_binary(labels, *, separate=False):\n"
+         "    binary = labels > 0\n    if not separate:\n        return binary\n"
+         "    out = binary.copy()\n    h, w = labels.shape\n"
+         "    for dr, dc in [(0, 1), (1, 0), (0, -1), (-1, 0)]:\n"
+         "        for r in range(h):\n            for c in range(w):\n"
+         "                rr, cc = r + dr, c + dc\n"
+         "                if 0 <= rr < h and 0 <= cc < w and labels[r, c] and labels[rr, cc] and labels[rr, cc] != labels[r, c]:\n"
+         "                    out[r, c] = False\n    return out\n"),
+        ("a grey-level trick", "def instance_to_binary(labels, *, separate=False):\n    binary = labels.astype(bool)\n"
+         "    if separate:\n        cross = ndi.generate_binary_structure(2, 1)\n"
+         "        big = np.where(binary, labels, labels.max() + 1)\n"
+         "        high = ndi.maximum_filter(labels, footprint=cross, mode='constant', cval=0)\n"
+         "        low = ndi.minimum_filter(big, footprint=cross, mode='constant', cval=labels.max() + 1)\n"
+         "        binary &= (high == labels) & (low == labels)\n    return binary\n"),
+    ],
+    ("03-masks-and-disks", "choose_connectivity"): [
+        ("dict()", "def choose_connectivity():\n    return dict(D='either', C='neither', B='8', A='4')\n"),
     ],
     ("03-masks-and-disks", "count_objects"): [
         ("a set", "def count_objects(labels):\n    return len(set(labels.ravel().tolist()) - {0})\n"),
@@ -150,10 +165,23 @@ ANSWERS = {
         ("ndi.label's count", "def count_components(binary):\n    labels, n = ndi.label(binary)\n    return n\n"),
     ],
     ("04-watershed", "distance_to_background"): [
-        ("boolean input", "def distance_to_background(binary):\n"
-                          "    return ndi.distance_transform_edt(np.asarray(binary, dtype=bool))\n"),
-        ("float32", "def distance_to_background(binary):\n"
-                    "    return ndi.distance_transform_edt(binary).astype(np.float32)\n"),
+        ("boolean input, profile by interpolation", "def distance_to_background(binary):\n"
+         "    return ndi.distance_transform_edt(np.asarray(binary, dtype=bool))\n\n"
+         "def line_profile(image, start, end):\n    rows, cols = line(*start, *end)\n"
+         "    return np.array([image[r, c] for r, c in zip(rows, cols)])\n"),
+        ("float32 and map_coordinates", "def distance_to_background(binary):\n"
+         "    return ndi.distance_transform_edt(binary).astype(np.float32)\n\n"
+         "def line_profile(image, start, end):\n    rr, cc = line(start[0], start[1], end[0], end[1])\n"
+         "    return ndi.map_coordinates(image, [rr, cc], order=0)\n"),
+    ],
+    ("04-watershed", "choose_min_distance"): [
+        ("a small window", "def choose_min_distance():\n    return 4\n"),
+        ("a NumPy integer", "def choose_min_distance():\n    return np.int64(6)\n"),
+    ],
+    ("04-watershed", "name_the_slips"): [
+        ("built up", "def name_the_slips():\n    answer = {}\n    answer['D'] = 'flipped sign'\n"
+                     "    answer['C'] = 'missing mask'\n    answer['B'] = 'min_distance too large'\n"
+                     "    answer['A'] = 'marker on the rim'\n    return answer\n"),
     ],
     ("04-watershed", "markers_from_peaks"): [
         ("vectorized", "def markers_from_peaks(coords, shape):\n    markers = np.zeros(shape, dtype=int)\n"
@@ -215,6 +243,9 @@ ANSWERS = {
         ("taxicab distance", "def erosions_to_remove(binary):\n"
                              "    padded = np.pad(np.asarray(binary) > 0, 1)\n"
                              "    return int(ndi.distance_transform_cdt(padded, metric='taxicab').max())\n"),
+    ],
+    ("05-noise", "choose_iterations"): [
+        ("one more", "def choose_iterations():\n    return 4\n"),
     ],
     ("05-noise", "remove_small_specks"): [
         ("scikit-image max_size", "def remove_small_specks(binary, max_size):\n"
