@@ -144,7 +144,7 @@ def main():
         base = make_course(scratch / "base", chapters)
         count = write_class(base, chapters, args.students)
         print(f"{args.students} students x {len(chapters)} chapters = {count} submissions "
-              f"(correct, partly correct, blank, broken), {os.cpu_count()} cores")
+              f"(correct, partly correct, blank, broken), {os.cpu_count()} cores", flush=True)
         rows = []
         runs = [("course command", ["python", "-m", "source_helpers.grading", "autograde",
                                     "--workers", str(args.workers), *chapters])]
@@ -166,6 +166,7 @@ def main():
                 seconds = run(command, course)
             results[name] = scores(course)
             rows.append((name, seconds))
+            print(f"{name}: {seconds:.1f} s", flush=True)
         print(f"\n{'run':34} {'wall time':>10} {'per submission':>15} {'vs serial':>10}")
         serial = rows[0][1]
         for name, seconds in rows:
