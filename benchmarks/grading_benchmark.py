@@ -60,6 +60,13 @@ def make_course(folder, chapters):
     return folder
 
 
+def kind_of(number):
+    """What submission ``student<number>`` hands in (see ``submissions``)."""
+    if number % 4 < 3:
+        return ("correct", "partly correct", "blank")[number % 4]
+    return ("malformed file", "pasted test cell", "syntax error")[number % 3]
+
+
 def submissions(course, chapter, students):
     """``{student: notebook or text}``: a quarter each correct, partly correct, blank, broken."""
     release = nbformat.read(course / "notebooks" / chapter / f"{chapter}.ipynb", as_version=4)
@@ -69,18 +76,18 @@ def submissions(course, chapter, students):
     result = {}
     for number in range(students):
         student = f"student{number:03d}"
-        kind = number % 4
-        if kind == 0:
+        kind = kind_of(number)
+        if kind == "correct":
             result[student] = solved
-        elif kind == 1:
+        elif kind == "partly correct":
             partly = nbformat.from_dict(solved)
             partly.cells[answers[number % len(answers)]] = nbformat.from_dict(release.cells[answers[number % len(answers)]])
             result[student] = partly
-        elif kind == 2:
+        elif kind == "blank":
             result[student] = release
-        elif number % 3 == 0:
+        elif kind == "malformed file":
             result[student] = '{"cells": [ broken'
-        elif number % 3 == 1:
+        elif kind == "pasted test cell":
             pasted = nbformat.from_dict(solved)
             first = next(i for i, c in enumerate(pasted.cells) if nbgrader_meta(c).get("grade"))
             pasted.cells.insert(first, nbformat.from_dict(pasted.cells[first]))
@@ -178,7 +185,12 @@ def main():
                 same = results[name] == reference
                 differ = sorted(k for k in set(reference) | set(results[name]) if reference.get(k) != results[name].get(k))
                 print(f"gradebooks of '{names[0]}' and '{name}': {'identical' if same else 'DIFFERENT'}"
-                      f" ({len(reference)} grades{'' if same else f', {len(differ)} differ, e.g. {differ[:3]}'})")
+                      f" ({len(reference)} grades{'' if same else f', {len(differ)} differ'})")
+                by_kind = {}
+                for chapter, student, _ in differ:
+                    by_kind.setdefault(kind_of(int(student.removeprefix("student"))), set()).add((chapter, student))
+                for kind, where in sorted(by_kind.items()):
+                    print(f"  {len(where)} submissions of the kind '{kind}', e.g. {min(where)}")
 
 
 if __name__ == "__main__":
