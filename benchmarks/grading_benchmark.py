@@ -15,7 +15,9 @@ malformed file, a pasted test cell, a syntax error). The script prints wall
 times, their ratio, the time per submission, and whether the two gradebooks
 hold the same scores. ``--kernel`` adds a third run: serial nbgrader with its
 own kernel-based ``Execute`` (the configuration before the contained grader),
-for the cost of containment per submission.
+for the cost of containment per submission. Where two gradebooks differ, the
+script lists the differing submissions by kind with an example's two totals
+(nbgrader's own pipeline scores a submission with a pasted test cell 0).
 """
 
 import argparse
@@ -190,7 +192,11 @@ def main():
                 for chapter, student, _ in differ:
                     by_kind.setdefault(kind_of(int(student.removeprefix("student"))), set()).add((chapter, student))
                 for kind, where in sorted(by_kind.items()):
-                    print(f"  {len(where)} submissions of the kind '{kind}', e.g. {min(where)}")
+                    chapter, student = min(where)
+                    here, there = (sum(score for (c, s, _), score in run.items() if (c, s) == (chapter, student))
+                                   for run in (reference, results[name]))
+                    print(f"  {len(where)} submissions of the kind '{kind}', e.g. {student} in {chapter}:"
+                          f" scored {here:g} in the first run and {there:g} in the second")
 
 
 if __name__ == "__main__":
