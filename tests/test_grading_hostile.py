@@ -388,7 +388,7 @@ def test_course_tree_and_submissions_are_unchanged(graded):
     assert graded["before"] == graded["after"], "grading changed files of the course"
     assert graded["config_same"]
     added = set(graded["submitted_after"]) - set(graded["submitted_before"])
-    assert added == {str(graded["course"] / "submitted" / "copy1-name" / CHAPTER / f"{CHAPTER}.ipynb")}
+    assert not added, f"grading wrote into students' folders: {sorted(added)}"
     changed = [p for p, h in graded["submitted_before"].items() if graded["submitted_after"].get(p) != h]
     assert not changed, f"grading changed students' files: {changed}"
 

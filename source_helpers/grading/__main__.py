@@ -7,6 +7,10 @@ autograde  grade every submission in submitted/ (all chapters when none is named
            --workers N   worker processes (default: number of cores)
            --force       grade again what was graded before and has not changed
            --students A,B  only these students
+           --unsafe-no-containment  grade even where bubblewrap is missing, with the students'
+                         code able to read the course, the gradebook and the network
+feedback   write feedback/<student>/<chapter>/<chapter>.html for every graded submission
+           (--students A,B for some); one failure does not stop the others
 """
 
 import argparse
@@ -15,8 +19,9 @@ import tempfile
 import time
 import warnings
 
-from .batch import grade_class
+from .batch import UncontainedRefused, grade_class
 from .course import check_chapters, course_root, generate_release
+from .feedback import feedback_class
 from .outputs import store_checked_outputs
 from .trial import try_chapter
 
@@ -45,20 +50,24 @@ warnings.filterwarnings("ignore", module="nbgrader.api")
 warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
+COMMANDS = ["release", "outputs", "try", "autograde", "feedback"]
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m source_helpers.grading", description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    parser.add_argument("command", choices=["release", "outputs", "try", "autograde"])
+    parser.add_argument("command", choices=COMMANDS)
     parser.add_argument("chapters", nargs="*")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--students", default=None)
+    parser.add_argument("--unsafe-no-containment", action="store_true")
     return parser
 
 
 def main(argv):
     parser = _parser()
-    if not argv or argv[0] not in ("release", "outputs", "try", "autograde"):
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
     args = parser.parse_intermixed_args(argv)
@@ -82,13 +91,21 @@ def main(argv):
         students = [s for s in args.students.split(",") if s] if args.students else None
         try:
             outcomes = grade_class(root, args.chapters, students=students, workers=args.workers, force=args.force,
-                                   progress=lambda line: print(line, flush=True))
+                                   progress=lambda line: print(line, flush=True),
+                                   unsafe_uncontained=args.unsafe_no_containment)
         except KeyboardInterrupt:
             return 130
+        except UncontainedRefused as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         return 1 if any(o.status == "failed" for o in outcomes) else 0
+    elif args.command == "feedback":
+        students = [s for s in args.students.split(",") if s] if args.students else None
+        results = feedback_class(root, args.chapters, students=students, progress=lambda line: print(line, flush=True))
+        return 1 if any(results.values()) else 0
     else:
         return _try(root, names)
     return 0

@@ -36,14 +36,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from .course import check_chapters, nbgrader_api
-from .preprocessors import REPORT_NAME
+from .preprocessors import PACKAGES_ENV, REPORT_NAME, UNSAFE_ENV
+from .submission import inspect_submission, snapshot_submission
 
-__all__ = ["Outcome", "grade_class", "autograde_class", "find_notebook", "ensure_registered",
-           "STATUS_FILE", "STATUS_CSV"]
+__all__ = ["Outcome", "grade_class", "autograde_class", "ensure_registered", "register_students",
+           "UncontainedRefused", "STATUS_FILE", "STATUS_CSV"]
 
 STATUS_FILE = "grading-status.json"     # in autograded/
 STATUS_CSV = "grading-status.csv"       # in the course root
@@ -70,52 +70,6 @@ class Outcome:
     seconds: float = 0.0
     cells: dict = field(default_factory=dict)
     fingerprint: str = ""
-
-
-# -- finding the notebook ------------------------------------------------------------
-
-def find_notebook(folder, chapter):
-    """``(path, flags)`` of the notebook to grade in a submission folder; ``(None, [reason])`` if none.
-
-    The expected name is ``<chapter>.ipynb``. Otherwise, a notebook saved
-    under another name is taken (the newest of those whose cells carry the
-    chapter's grade ids, or the only notebook there is) and copied to the
-    expected name; the student's file is left as it was.
-    """
-    folder = Path(folder)
-    expected = folder / f"{chapter}.ipynb"
-    if expected.is_file():
-        return expected, []
-    candidates = sorted((p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    if not candidates:
-        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-        return None, [f"no notebook found in submitted/{folder.parent.name}/{chapter}/"
-                      + (f" (it holds: {', '.join(found[:5])})" if found else " (the folder is empty)")]
-    chosen = None
-    for path in candidates:
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
-        if '"grade_id"' in text:
-            chosen = path
-            break
-    chosen = chosen or candidates[0]
-    shutil.copyfile(chosen, expected)
-    others = f" (of {len(candidates)} notebooks there)" if len(candidates) > 1 else ""
-    return expected, [f"graded {chosen.relative_to(folder)} as {expected.name}{others}"]
-
-
-def _notebook_problem(path):
-    """Why nbgrader cannot read ``path``, or None."""
-    try:
-        nbformat.read(str(path), as_version=4)
-    except nbformat.reader.NotJSONError:
-        return "the notebook is not valid JSON (NotJSONError): it was damaged, perhaps by editing it as text"
-    except Exception as error:  # any reader or validation error names the cause
-        return f"the notebook cannot be read ({type(error).__name__}: {str(error)[:200]})"
-    return None
 
 
 # -- the gradebook -------------------------------------------------------------------
@@ -157,9 +111,23 @@ def _prepare_gradebook(db_url):
 def _real_cause(log):
     """The line of nbgrader's log that names what went wrong (not 'see the above traceback')."""
     lines = [line.strip() for line in str(log).splitlines() if line.strip()]
+    # nbgrader 0.9.6 writes "Please see the the above traceback" (sic); any such pointer says nothing.
     useful = [line for line in lines if ("Error" in line or "Exception" in line or "error" in line)
-              and "Please see the above traceback" not in line and "Traceback" not in line]
+              and "above traceback" not in line and not line.startswith("Traceback")]
     return (useful[-1] if useful else (lines[-1] if lines else "nbgrader gave no reason"))[:500]
+
+
+def register_students(db_url, students):
+    """Create the gradebook's entries of ``students`` before any worker starts.
+
+    Workers that create the same new student at once (one student, several
+    chapters) would otherwise race, and all but one lose the submission to a
+    UNIQUE constraint.
+    """
+    with Gradebook(db_url) as gradebook:
+        known = {student.id for student in gradebook.students}
+        for student in sorted(set(students) - known):
+            gradebook.update_or_create_student(student)
 
 
 # -- grading one submission (in a worker process) ---------------------------------------
@@ -167,10 +135,12 @@ def _real_cause(log):
 _apis = {}
 
 
-def _api(root):
-    if root not in _apis:
-        _apis[root] = nbgrader_api(root)
-    return _apis[root]
+def _api(root, submitted=None):
+    """nbgrader's API on the course, reading submissions from ``submitted`` (a folder of the grader's)."""
+    key = (root, submitted)
+    if key not in _apis:
+        _apis[key] = nbgrader_api(root, submitted_directory=submitted)
+    return _apis[key]
 
 
 def _scores(api, chapter, student):
@@ -192,20 +162,43 @@ def _mark_for_review(api, chapter, student, cells):
         gradebook.db.commit()
 
 
-def grade_one(root, chapter, student, flags=()):
-    """Autograde one submission through nbgrader; returns its ``Outcome`` (never raises)."""
+def grade_one(root, chapter, student, flags=(), *, workdir=None):
+    """Autograde one submission through nbgrader; returns its ``Outcome`` (never raises).
+
+    nbgrader grades a snapshot of the submission in ``workdir`` (a temporary
+    folder when None): its regular files only, no link followed, the notebook
+    under its expected name. The student's folder is only read.
+    """
     start = time.perf_counter()
-    api = _api(str(root))
     flags = list(flags)
-    for attempt in range(_RETRIES):
-        result = api.autograde(chapter, student, force=True, create=True)
-        text = (result.get("error") or "") + "\n" + (result.get("log") or "")
-        if result["success"] or "database is locked" not in text:
-            break
-        time.sleep(0.5 * (attempt + 1))
+    submission = inspect_submission(Path(root) / "submitted" / student / chapter, chapter)
+    flags += [f for f in submission.flags if f not in flags]
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="cv-grading-") if own else workdir)
+    submitted = workdir / f"submitted-{os.getpid()}"
+    try:
+        if submission.notebook is not None:
+            snapshot_submission(submission, submitted / student / chapter)
+            flags += [f for f in submission.flags if f not in flags]
+        else:
+            (submitted / student / chapter).mkdir(parents=True, exist_ok=True)
+        api = _api(str(root), str(submitted))
+        for attempt in range(_RETRIES):
+            result = api.autograde(chapter, student, force=True, create=True)
+            text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+            if result["success"] or "database is locked" not in text:
+                break
+            time.sleep(0.5 * (attempt + 1))
+    finally:
+        shutil.rmtree(submitted / student, ignore_errors=True)
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)
     seconds = time.perf_counter() - start
-    if not result["success"]:
-        return Outcome(chapter, student, "failed", error=_real_cause(text), flags=flags, seconds=seconds)
+    if submission.problem or not result["success"]:
+        # nbgrader still records the submission, as a plain `nbgrader autograde` would (a missing
+        # notebook gets 0 on every cell); the outcome says why it was not graded.
+        return Outcome(chapter, student, "failed", error=submission.problem or _real_cause(text), flags=flags,
+                       seconds=seconds)
     report_path = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, chapter)) / REPORT_NAME
     report = {}
     if report_path.is_file():
@@ -225,14 +218,11 @@ def grade_one(root, chapter, student, flags=()):
 
 
 def _grade_task(task):
-    root, chapter, student, flags, problem = task
+    root, chapter, student, workdir = task
     try:
-        outcome = grade_one(root, chapter, student, flags)
+        return grade_one(root, chapter, student, workdir=workdir)
     except Exception as error:  # a worker must report, never die
-        outcome = Outcome(chapter, student, "failed", error=f"{type(error).__name__}: {error}", flags=list(flags))
-    if problem:
-        outcome.status, outcome.error, outcome.flags = "failed", problem, [problem]
-    return outcome
+        return Outcome(chapter, student, "failed", error=f"{type(error).__name__}: {error}")
 
 
 # -- the class ------------------------------------------------------------------------
@@ -285,7 +275,12 @@ def _clock(seconds):
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def grade_class(root, chapters=(), *, students=None, workers=None, force=False, progress=print):
+class UncontainedRefused(RuntimeError):
+    """Grading was refused: the student's code could not be contained on this machine."""
+
+
+def grade_class(root, chapters=(), *, students=None, workers=None, force=False, progress=print,
+                unsafe_uncontained=False):
     """Grade every submission of ``chapters`` (all when empty); returns the list of ``Outcome``.
 
     Parameters
@@ -301,11 +296,30 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         Grade again what was graded before and has not changed.
     progress : callable or None
         Receives each line of progress and of the summary (``print`` by default).
+    unsafe_uncontained : bool
+        Grade even where bubblewrap cannot contain the students' code, which then
+        runs with the grader's view of the files and the network. Without it,
+        such a machine raises ``UncontainedRefused`` before anything is graded.
+
+    Raises
+    ------
+    UncontainedRefused
+        If the students' code cannot be contained and ``unsafe_uncontained`` is not set.
     """
+    from .sandbox import containment
+
     root = Path(root).resolve()
     say = progress or (lambda line: None)
     workers = workers or os.cpu_count() or 1
     names = check_chapters(root, list(chapters))
+    found = containment()
+    if not found.isolated and not unsafe_uncontained:
+        raise UncontainedRefused(
+            "grading refused: the students' code cannot be contained on this machine: " + found.reason + ". "
+            "Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install "
+            "bubblewrap) and run again. To grade anyway, with the students' code able to read the course "
+            "(solutions/ included), the gradebook and the network, say so: make autograde "
+            "UNSAFE_NO_CONTAINMENT=1 (--unsafe-no-containment).")
     status = _Status(root)
     api = nbgrader_api(root)
     tasks, outcomes = [], []
@@ -319,28 +333,19 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         source = root / "solutions" / chapter / f"{chapter}.ipynb"
         graded_before = _graded_in_gradebook(api, chapter)
         for student in chapter_students:
-            folder = root / "submitted" / student / chapter
-            notebook, flags = find_notebook(folder, chapter)
-            problem = _notebook_problem(notebook) if notebook else flags[0]
-            if problem:
-                # nbgrader still records the submission, as a plain `nbgrader autograde` would (a missing
-                # notebook gets 0 on every cell); the outcome says why it was not graded.
-                tasks.append(((str(root), chapter, student, [problem], problem), ""))
-                continue
-            fingerprint = _fingerprint(notebook, source)
+            submission = inspect_submission(root / "submitted" / student / chapter, chapter, read=False)
+            fingerprint = "" if submission.notebook is None else _fingerprint(submission.notebook, source)
             before = status.get(chapter, student)
-            if (not force and before and before.get("fingerprint") == fingerprint
+            if (fingerprint and not force and before and before.get("fingerprint") == fingerprint
                     and before.get("status") in ("graded", "flagged") and student in graded_before):
                 outcomes.append(Outcome(**{**before, "status": "skipped"}))
                 continue
-            tasks.append(((str(root), chapter, student, flags, None), fingerprint))
+            tasks.append(((str(root), chapter, student), fingerprint))
+    register_students(api.coursedir.db_url, {task[2] for task, _ in tasks})
     total = len(tasks)
     skipped = sum(o.status == "skipped" for o in outcomes)
     if skipped:
         say(f"{skipped} submission(s) graded before and unchanged: skipped (force=True grades them again)")
-    from .sandbox import containment
-
-    found = containment()
     say(("containment: " if found.isolated else "WARNING: containment: ") + found.describe())
     say(f"grading {total} submission(s) with {min(workers, max(total, 1))} worker process(es)")
     start = time.perf_counter()
@@ -360,25 +365,37 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         say(f"[{done}/{total}] {outcome.chapter} {outcome.student}: {result} ({outcome.seconds:.1f} s) "
             f"| {failures[0]} failed | {_clock(left)} left")
 
-    try:
-        if workers <= 1 or total <= 1:
-            for done, (task, fingerprint) in enumerate(tasks, start=1):
-                finished(_grade_task(task), fingerprint, done)
-        else:
-            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {pool.submit(_grade_task, task): fingerprint for task, fingerprint in tasks}
-                try:
-                    for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-                        finished(future.result(), futures[future], done)
-                except KeyboardInterrupt:
-                    for future in futures:
-                        future.cancel()
-                    raise
-    except KeyboardInterrupt:
-        say(f"interrupted after {sum(o.status != 'skipped' for o in outcomes)} submission(s); "
-            "run the same command again to continue where it stopped")
-        raise
+    # Snapshots of the submissions and the students' helper packages live here, and go with it.
+    saved_packages = os.environ.get(PACKAGES_ENV)
+    with tempfile.TemporaryDirectory(prefix="cv-grading-") as workdir:
+        os.environ[PACKAGES_ENV] = workdir
+        if unsafe_uncontained:
+            os.environ[UNSAFE_ENV] = "1"
+        try:
+            if workers <= 1 or total <= 1:
+                for done, (task, fingerprint) in enumerate(tasks, start=1):
+                    finished(_grade_task((*task, workdir)), fingerprint, done)
+            else:
+                context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+                with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    futures = {pool.submit(_grade_task, (*task, workdir)): fingerprint for task, fingerprint in tasks}
+                    try:
+                        for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+                            finished(future.result(), futures[future], done)
+                    except KeyboardInterrupt:
+                        for future in futures:
+                            future.cancel()
+                        raise
+        except KeyboardInterrupt:
+            say(f"interrupted after {sum(o.status != 'skipped' for o in outcomes)} submission(s); "
+                "run the same command again to continue where it stopped")
+            raise
+        finally:
+            os.environ.pop(UNSAFE_ENV, None)
+            if saved_packages is None:
+                os.environ.pop(PACKAGES_ENV, None)
+            else:
+                os.environ[PACKAGES_ENV] = saved_packages
     _write_csv(root, status)
     for line in summary(outcomes, time.perf_counter() - start):
         say(line)
@@ -419,8 +436,9 @@ def _write_csv(root, status):
                              entry.get("seconds", 0)])
 
 
-def autograde_class(root, chapter, *, students=None, report=print, workers=1, force=True):
+def autograde_class(root, chapter, *, students=None, report=print, workers=1, force=True, unsafe_uncontained=False):
     """Grade one chapter; ``{student: {grade_id: (score, max_score)}}``, or the error text for a failure."""
-    outcomes = grade_class(root, [chapter], students=students, workers=workers, force=force, progress=report)
+    outcomes = grade_class(root, [chapter], students=students, workers=workers, force=force, progress=report,
+                           unsafe_uncontained=unsafe_uncontained)
     return {o.student: (o.error or "failed") if o.status == "failed"
             else {k: tuple(v) for k, v in o.cells.items()} for o in outcomes}

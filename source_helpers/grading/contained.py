@@ -45,7 +45,10 @@ from .sandbox import Limits, Sandbox, SandboxBroken, SandboxDied, SandboxTimeout
 __all__ = ["TrustedSource", "NotebookGrader", "StudentFunction", "GradingReport"]
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 NOTE_LIMIT = 2000
+HIDDEN_QUIET = ("[what your functions printed or warned during the hidden tests is not shown: "
+                "it could contain their inputs]\n")
 
 
 def _meta(cell):
@@ -70,6 +73,31 @@ def _bound_names(source):
                     if isinstance(sub, ast.Name):
                         names.add(sub.id)
     return names
+
+
+def split_test_cell(source):
+    """``[(code, hidden), ...]``: a test cell's code cut at its hidden-test markers, in order.
+
+    Each part must compile on its own (the markers stand at the top level);
+    where one does not, the whole cell is one hidden part, so nothing the
+    student's code prints is shown by mistake.
+    """
+    parts, current, hidden = [], [], False
+    for line in source.splitlines(keepends=True):
+        marker = line.strip()
+        if marker in HIDDEN_MARKERS:
+            parts.append(("".join(current), hidden))
+            current, hidden = [], marker == HIDDEN_MARKERS[0]
+        else:
+            current.append(line)
+    parts.append(("".join(current), hidden))
+    parts = [(code, hidden) for code, hidden in parts if code.strip()]
+    try:
+        for code, _ in parts:
+            compile(code, "<test part>", "exec")
+    except SyntaxError:
+        return [(source, True)]
+    return parts or [(source, False)]
 
 
 def referenced_names(source):
@@ -204,6 +232,9 @@ class NotebookGrader:
         self._deadline = None
         self._cell_deadline = None
         self._given_up = None
+        self._hidden = False        # inside the hidden part of a test cell
+        self._quieted = False       # output of the student's code was held back there
+        self._interrupted = False   # a test of this cell could not run to its end (time, a dead process)
 
     # -- time ------------------------------------------------------------------
 
@@ -216,6 +247,7 @@ class NotebookGrader:
     def _ensure_sandbox(self):
         """A live sandbox in which every student cell run so far has run; or an AnswerFailed."""
         if self._given_up:
+            self._interrupted = True
             raise AnswerFailed("NotGraded", self._given_up)
         if self.sandbox.alive:
             return
@@ -248,6 +280,7 @@ class NotebookGrader:
 
     def _give_up(self, reason):
         self._given_up = reason
+        self._interrupted = True
         self.report.flag(reason)
         self.sandbox.close()
         raise AnswerFailed("NotGraded", reason)
@@ -271,24 +304,33 @@ class NotebookGrader:
             reply, reply_arrays = self._request(
                 {"op": "call", "name": name, "args": header_args, "kwargs": header_kwargs}, arrays + more)
         except SandboxTimeout:
+            self._interrupted = True
             self.report.flag(f"a call to {name} was stopped at the time limit")
             raise AnswerFailed("Timeout", _timeout_text(name, self)) from None
         except SandboxDied as died:
+            self._interrupted = True
             self.report.flag(f"the process running your code stopped during a call to {name}: {died}")
             raise AnswerFailed("ProcessDied", f"the process running `{name}` stopped: {died}") from None
         stdout = reply.get("stdout") or ""
-        if isinstance(stdout, str) and stdout.strip():
-            print(_note(f"{name} printed", stdout), end="")
-        for text in (reply.get("warnings") or [])[:5]:
-            print(_note(f"{name} warned", str(text)), end="")
+        if self._hidden:
+            # The hidden tests' inputs stay hidden: nothing the student's code says about them is shown.
+            self._quieted |= bool(isinstance(stdout, str) and stdout.strip()) or bool(reply.get("warnings"))
+        else:
+            if isinstance(stdout, str) and stdout.strip():
+                print(_note(f"{name} printed", stdout), end="")
+            for text in (reply.get("warnings") or [])[:5]:
+                print(_note(f"{name} warned", str(text)), end="")
         if not reply["ok"]:
-            raise AnswerFailed(str(reply.get("ename", "Error"))[:80], str(reply.get("evalue", ""))[:2000],
-                               str(reply.get("traceback", ""))[:4000])
+            ename = str(reply.get("ename", "Error"))[:80]
+            if self._hidden and ename not in ("NotImplementedError", "ReferenceBlocked"):
+                raise AnswerFailed(ename, "(its message is not shown: it was raised in the hidden tests, "
+                                          "whose inputs stay hidden; try your function on other inputs)")
+            raise AnswerFailed(ename, str(reply.get("evalue", ""))[:2000], str(reply.get("traceback", ""))[:4000])
         try:
-            value = wire.decode(reply.get("value"), reply_arrays)
+            value = wire.decode(reply.get("value"), reply_arrays, timeout=min(wire.DECODE_SECONDS, self._remaining()))
             self._copy_back(args, kwargs, reply, reply_arrays)
         except wire.ProtocolError as error:
-            self.sandbox.close()
+            # The whole reply was read, so the process can go on: only this call fails.
             raise AnswerFailed("ProtocolError", f"the value returned by `{name}` could not be read: {error}") from None
         return value
 
@@ -339,7 +381,8 @@ class NotebookGrader:
             elif kind == "value" and name in mentioned:
                 try:
                     reply, arrays = self._request({"op": "get", "name": name})
-                    namespace[name] = wire.decode(reply.get("value"), arrays)
+                    namespace[name] = wire.decode(reply.get("value"), arrays,
+                                                  timeout=min(wire.DECODE_SECONDS, self._remaining()))
                 except (SandboxTimeout, SandboxDied, wire.ProtocolError):
                     namespace.pop(name, None)
             else:
@@ -385,10 +428,13 @@ class NotebookGrader:
         buffer = io.StringIO()
         error = None
         started = time.monotonic()
+        self._quieted = self._interrupted = False
         try:
             with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
                 self._bind_answers(namespace, source)
-                exec(compile(source, f"<test {grade_id}>", "exec"), namespace)
+                for code, hidden in split_test_cell(source):
+                    self._hidden = hidden
+                    exec(compile(code, f"<test {grade_id}>", "exec"), namespace)
         except AnswerFailed as failed:
             error = _error(failed.ename, failed.evalue)
         except NameError as missing:
@@ -401,10 +447,15 @@ class NotebookGrader:
             error = _error(type(failure).__name__, str(failure))
         finally:
             self._cell_deadline = None
-        outputs = [_stream(buffer.getvalue())] if buffer.getvalue() else []
+            self._hidden = False
+        text = buffer.getvalue() + (HIDDEN_QUIET if self._quieted else "")
+        outputs = [_stream(text)] if text else []
         if error is not None:
             outputs.append(error)
-        self.report.cells[grade_id] = {"passed": error is None, "seconds": round(time.monotonic() - started, 3)}
+        # A cell whose tests could not run to their end goes on formgrader's list of grades to check.
+        review = error is not None and self._interrupted
+        self.report.cells[grade_id] = {"passed": error is None, "seconds": round(time.monotonic() - started, 3),
+                                       "review": review}
         return outputs
 
     def grade(self, notebook):

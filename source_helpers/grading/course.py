@@ -42,10 +42,12 @@ def load_config(root):
     return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
-def nbgrader_api(root, *, release_directory=None):
+def nbgrader_api(root, *, release_directory=None, submitted_directory=None):
     """An ``NbGraderAPI`` on the course directory ``root`` with its own configuration.
 
-    ``release_directory`` sends a generated release elsewhere than ``notebooks/``.
+    ``release_directory`` sends a generated release elsewhere than ``notebooks/``;
+    ``submitted_directory`` reads submissions from another folder than ``submitted/``
+    (the grader's snapshots of them).
     """
     # nbgrader runs the `alembic` script of this environment when it makes a gradebook.
     bin_dir = os.path.dirname(sys.executable)
@@ -55,6 +57,8 @@ def nbgrader_api(root, *, release_directory=None):
     config.CourseDirectory.root = str(root)
     if release_directory is not None:
         config.CourseDirectory.release_directory = str(release_directory)
+    if submitted_directory is not None:
+        config.CourseDirectory.submitted_directory = str(submitted_directory)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 

@@ -6,8 +6,13 @@
 - ``NormalizeSubmission`` (first of the sanitizing steps) repairs what a
   student's editing can break before nbgrader looks at it: a test or answer
   cell pasted twice (nbgrader would fail the whole submission, issue #1083)
-  keeps its first copy, and test cells get their grading metadata back
-  from the instructor's source.
+  keeps its first copy; every cell the chapter knows gets its grading
+  metadata back from the instructor's source (an answer cell marked as a
+  test worth 100 points is an answer cell again); grading metadata the
+  chapter does not have (an extra graded cell, a renamed id, a cell pasted
+  from another chapter) is removed, so the cell counts as an ordinary one;
+  all of it is flagged. What a student wrote in markdown and raw cells is
+  made harmless HTML, since feedback and formgrader render it for others.
 - ``ContainedExecute`` (in place of nbgrader's ``Execute``) grades with
   ``contained.NotebookGrader``: student cells in a sandbox, test cells in
   the grader's process. It writes ``grading-report.json`` beside the graded
@@ -17,7 +22,10 @@
 
 import atexit
 import json
+import os
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -30,11 +38,17 @@ from source_helpers.data import DATA_DIR
 from .contained import TrustedSource, grade_notebook
 from .sandbox import Limits, containment, prepare_package_root
 
-__all__ = ["NormalizeSubmission", "ContainedExecute", "REPORT_NAME", "source_notebook_path"]
+__all__ = ["NormalizeSubmission", "ContainedExecute", "REPORT_NAME", "PACKAGES_ENV", "UNSAFE_ENV",
+           "source_notebook_path", "harmless_markdown"]
 
 REPORT_NAME = "grading-report.json"
+# Set by the class grader: the folder where the students' helper packages are built (it removes it).
+PACKAGES_ENV = "CV_MICROSCOPY_GRADING_DIR"
+# Set by the class grader when the instructor chose to grade without containment.
+UNSAFE_ENV = "CV_MICROSCOPY_UNSAFE_NO_CONTAINMENT"
 _FLAGS_KEY = "cv_microscopy_grading"
 _package_roots = {}
+_GRADING_KEYS = ("grade", "solution", "locked", "task", "points")
 
 
 def source_notebook_path(config, chapter, notebook_id):
@@ -45,11 +59,42 @@ def source_notebook_path(config, chapter, notebook_id):
 
 
 def _package_root(chapter):
-    """The student's helper package for ``chapter``, built once per process."""
-    if chapter not in _package_roots:
-        _package_roots[chapter] = prepare_package_root(chapter)
-        atexit.register(shutil.rmtree, _package_roots[chapter], True)
-    return _package_roots[chapter]
+    """The student's helper package for ``chapter``, built once per process.
+
+    Under the class grader it lives in the grader's own temporary folder (worker
+    processes end without running ``atexit``); otherwise it is removed at exit.
+    """
+    parent = os.environ.get(PACKAGES_ENV)
+    key = (chapter, parent)
+    if key not in _package_roots or not _package_roots[key].is_dir():
+        if parent and Path(parent).is_dir():
+            folder = Path(tempfile.mkdtemp(prefix=f"sandbox-{chapter}-", dir=parent))
+            _package_roots[key] = prepare_package_root(chapter, folder)
+        else:
+            _package_roots[key] = prepare_package_root(chapter)
+            atexit.register(shutil.rmtree, _package_roots[key], True)
+    return _package_roots[key]
+
+
+_SCHEMES = re.compile(r"(?i)\b(java\s*script|vb\s*script|data|file)\s*:")
+
+
+def harmless_markdown(text):
+    """Markdown that renders as text only: no HTML element, no script link.
+
+    Every ``<`` becomes ``&lt;`` (so no tag, comment or autolink can open)
+    and the URL schemes that run code or read files are broken. Headings,
+    lists, emphasis, code, maths and ordinary links still render.
+
+    Examples
+    --------
+    >>> harmless_markdown('**bold** <img src=x onerror="alert(1)">')
+    '**bold** &lt;img src=x onerror="alert(1)">'
+    >>> harmless_markdown("[click](javascript:alert(1))")
+    '[click](javascript-blocked:alert(1))'
+    """
+    text = str(text).replace("<", "&lt;")
+    return _SCHEMES.sub(lambda match: f"{match.group(1)}-blocked:", text)
 
 
 def _meta(cell):
@@ -57,33 +102,56 @@ def _meta(cell):
 
 
 class NormalizeSubmission(NbGraderPreprocessor):
-    """Drop pasted copies of test cells, keep one of each answer cell, restore test cells' metadata."""
+    """Grade the submission by the chapter's own cells: repair pasted and tampered cells, flag them."""
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         source = nbformat.read(str(source_notebook_path(self.config, info["assignment"], info["notebook"])),
                                as_version=4)
-        tests = {_meta(c)["grade_id"]: c for c in source.cells
-                 if _meta(c).get("grade") and not _meta(c).get("solution") and _meta(c).get("grade_id")}
+        known = {_meta(c)["grade_id"]: c for c in source.cells if _meta(c).get("grade_id")}
+        tests = {grade_id for grade_id, c in known.items() if _meta(c).get("grade") and not _meta(c).get("solution")}
+        course_text = {c.source for c in source.cells if c.cell_type in ("markdown", "raw")}
         flags = []
         seen = set()
         kept = []
         for cell in nb.cells:
-            grade_id = _meta(cell).get("grade_id")
-            if grade_id is not None and grade_id in seen:
+            meta = _meta(cell) if isinstance(cell.get("metadata", {}).get("nbgrader", {}), dict) else {"?": 1}
+            grade_id = meta.get("grade_id")
+            if not isinstance(grade_id, str) or grade_id not in known:
+                if any(meta.get(key) for key in _GRADING_KEYS) or grade_id is not None or "?" in meta:
+                    flags.append(f"a cell carried grading metadata the chapter does not have (id {str(grade_id)[:40]!r}: "
+                                 "added, renamed or pasted from another chapter); it was graded as an ordinary cell")
+                cell.metadata.pop("nbgrader", None)
+            elif grade_id in seen:
                 if grade_id in tests:
                     flags.append(f"a copy of test cell {grade_id} was removed")
                     continue
                 flags.append(f"a copy of cell {grade_id} was kept as an ordinary cell")
                 cell.metadata.pop("nbgrader", None)
-            elif grade_id in tests:
-                cell.metadata["nbgrader"] = dict(tests[grade_id].metadata["nbgrader"])
-                cell.metadata["nbgrader"].pop("checksum", None)
-                cell.cell_type = "code"
-                cell.setdefault("outputs", [])
-                cell.setdefault("execution_count", None)
-            if grade_id is not None:
+            else:
                 seen.add(grade_id)
+                original = dict(known[grade_id].metadata["nbgrader"])
+                original.pop("checksum", None)
+                changed = [key for key in _GRADING_KEYS if meta.get(key) != original.get(key)]
+                if changed or cell.cell_type != known[grade_id].cell_type:
+                    flags.append(f"the grading metadata of cell {grade_id} had been changed ({', '.join(changed) or 'cell type'}); "
+                                 "the chapter's own was put back")
+                if "checksum" in meta and grade_id not in tests:
+                    original["checksum"] = meta["checksum"]
+                cell.metadata["nbgrader"] = original
+                if cell.cell_type != known[grade_id].cell_type:
+                    cell.cell_type = known[grade_id].cell_type
+                    if cell.cell_type == "code":
+                        cell.setdefault("outputs", [])
+                        cell.setdefault("execution_count", None)
+                    else:
+                        cell.pop("outputs", None)
+                        cell.pop("execution_count", None)
+            if cell.cell_type in ("markdown", "raw") and cell.source not in course_text:
+                cell.source = harmless_markdown(cell.source)
+                if cell.cell_type == "raw":
+                    cell.metadata.pop("format", None)
+                    cell.metadata.pop("raw_mimetype", None)
             kept.append(cell)
         nb.cells = kept
         nb.metadata[_FLAGS_KEY] = {"flags": flags}
@@ -98,15 +166,20 @@ class ContainedExecute(NbGraderPreprocessor):
     memory_mb = Integer(4096, help="Memory (address space) of the student's process, in MiB.").tag(config=True)
     cpu_seconds = Integer(600, help="CPU seconds of the student's process per notebook.").tag(config=True)
     max_restarts = Integer(3, help="Restarts of a dead or killed sandbox per notebook.").tag(config=True)
-    require_isolation = Bool(
-        False, help="Refuse to grade when bubblewrap cannot isolate the student's code.").tag(config=True)
+    unsafe_no_containment = Bool(
+        False, help="Grade even where bubblewrap cannot contain the student's code, which then runs with the "
+                    "grader's view of the files (solutions/ and the gradebook included) and the network."
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         chapter, notebook_id = info["assignment"], info["notebook"]
         found = containment()
-        if self.require_isolation and not found.isolated:
-            raise RuntimeError("grading needs isolation, but " + found.reason)
+        if not found.isolated and not (self.unsafe_no_containment or os.environ.get(UNSAFE_ENV) == "1"):
+            raise RuntimeError(
+                "grading refused: the student's code cannot be contained here (" + found.reason + "). Install "
+                "bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), or grade without containment, giving the "
+                "student's code the course and the network: c.ContainedExecute.unsafe_no_containment = True")
         source = TrustedSource.from_file(source_notebook_path(self.config, chapter, notebook_id), chapter)
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         limits = Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
@@ -120,7 +193,9 @@ class ContainedExecute(NbGraderPreprocessor):
         result["flags"] = flags
         result["isolated"] = found.isolated
         if flags:
-            note = "**Grading notes** (for the instructor's review):\n\n" + "\n".join(f"- {f}" for f in flags)
+            # Flags quote file names and links of the student's: they are shown as text, never as HTML.
+            note = ("**Grading notes** (for the instructor's review):\n\n"
+                    + "\n".join(f"- {harmless_markdown(f)}" for f in flags))
             nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
         if folder.is_dir():
             (folder / REPORT_NAME).write_text(json.dumps(result, indent=1))

@@ -66,13 +66,15 @@ def source_notebook(api, chapter):
     return nbformat.read(path, as_version=4)
 
 
-def grade_submissions(api, chapter, submissions, *, workers=None):
+def grade_submissions(api, chapter, submissions, *, workers=None, unsafe_uncontained=False):
     """Write each ``{student: notebook}`` into ``submitted/`` and autograde it.
 
     ``notebook`` is a notebook node, or a string written as the file's text
     (to submit a malformed file). Students are graded one at a time, so one
     failing submission never stops the others. Returns
     ``{student: scores or error text}`` as ``batch.autograde_class`` does.
+    ``unsafe_uncontained`` grades even where the code cannot be contained
+    (see ``batch.grade_class``).
     """
     for student, notebook in submissions.items():
         folder = Path(api.coursedir.root) / "submitted" / student / chapter
@@ -82,13 +84,15 @@ def grade_submissions(api, chapter, submissions, *, workers=None):
             target.write_text(notebook)
         else:
             nbformat.write(notebook, target)
-    return autograde_class(api.coursedir.root, chapter, students=list(submissions), report=None, workers=workers)
+    return autograde_class(api.coursedir.root, chapter, students=list(submissions), report=None, workers=workers,
+                           unsafe_uncontained=unsafe_uncontained)
 
 
 def try_chapter(root, chapter, workdir):
     """Grade the blank release and the filled-in solution of ``chapter``.
 
-    Returns ``{"blank": scores, "solution": scores}``.
+    Returns ``{"blank": scores, "solution": scores}``. Both are the course's own
+    notebooks, so they are graded where bubblewrap is missing too (uncontained).
     """
     api = scratch_course(root, chapter, workdir)
     release = release_notebook(api, chapter)
@@ -96,4 +100,4 @@ def try_chapter(root, chapter, workdir):
         "blank": release,
         "solution": answer_with_solution(release, source_notebook(api, chapter)),
     }
-    return grade_submissions(api, chapter, submissions)
+    return grade_submissions(api, chapter, submissions, unsafe_uncontained=True)

@@ -17,12 +17,15 @@ gets a copy), and every frame is checked for size and shape on arrival.
 import io
 import json
 import struct
+import time
 
 import numpy as np
 
 __all__ = ["ProtocolError", "StudentObject", "encode", "decode", "send", "receive"]
 
 MAX_FRAME = 256 * 2**20      # bytes in one frame
+MAX_HEADER = 32 * 2**20      # bytes of the JSON header (values that are not arrays)
+DECODE_SECONDS = 10.0        # longest time decoding one value may take
 MAX_MESSAGE = 512 * 2**20    # bytes in one message, all frames together
 MAX_ARRAYS = 1000            # arrays in one message
 MAX_DEPTH = 32               # nesting of containers
@@ -131,10 +134,20 @@ def _encode(value, arrays, depth, counter):
 
 # -- decoding -----------------------------------------------------------------
 
-def decode(header, arrays):
-    """Rebuild the value that ``encode`` described, from trusted types only."""
-    counter = [0]
+def decode(header, arrays, *, timeout=DECODE_SECONDS):
+    """Rebuild the value that ``encode`` described, from trusted types only.
+
+    Decoding is bounded in size (``MAX_ITEMS``, ``MAX_DEPTH``) and in time:
+    past ``timeout`` seconds (sets and dicts of items with equal hashes are
+    slow to build) it raises ``ProtocolError``.
+    """
+    counter = [0, time.monotonic() + timeout]
     return _decode(header, arrays, 0, counter)
+
+
+def _in_time(counter):
+    if time.monotonic() > counter[1]:
+        raise ProtocolError("the value took too long to read (a set or dict of many items with equal hashes?)")
 
 
 def _number(text, kind):
@@ -150,6 +163,8 @@ def _decode(item, arrays, depth, counter):
     counter[0] += 1
     if depth > MAX_DEPTH + 2 or counter[0] > MAX_ITEMS + 10:
         raise ProtocolError("message nested too deeply or too large")
+    if counter[0] % 4096 == 0:
+        _in_time(counter)
     kind = type(item)
     if item is None or kind in (bool, str, int):
         return item
@@ -178,14 +193,22 @@ def _decode(item, arrays, depth, counter):
             except TypeError:
                 raise ProtocolError("unhashable dict key") from None
             pairs.append((key, _decode(pair[1], arrays, depth + 1, counter)))
-        return dict(pairs)
+        result = {}
+        for key, value in pairs:     # one at a time, so that the deadline holds for a slow build too
+            result[key] = value
+            _in_time(counter)
+        return result
     if keys in ({"set"}, {"frozenset"}):
         (name,) = keys
         values = [_decode(v, arrays, depth + 1, counter) for v in _list(item[name])]
+        result = set()
         try:
-            return set(values) if name == "set" else frozenset(values)
+            for value in values:     # one at a time, so that the deadline holds for a slow build too
+                result.add(value)
+                _in_time(counter)
         except TypeError:
             raise ProtocolError("unhashable set element") from None
+        return result if name == "set" else frozenset(result)
     if keys == {"range"}:
         bounds = _list(item["range"])
         if len(bounds) != 3 or not all(type(b) is int for b in bounds) or bounds[2] == 0:
@@ -291,10 +314,16 @@ def _read_frame(fd_file):
 
 def receive(fd_file):
     """Read one message written by ``send``: ``(message, arrays)``."""
+    header = _read_frame(fd_file)
+    if len(header) > MAX_HEADER:
+        raise ProtocolError(f"a message header of {len(header)} bytes exceeds the limit of {MAX_HEADER} "
+                            "(a very long list? a NumPy array crosses in far less)")
     try:
-        envelope = json.loads(_read_frame(fd_file))
+        envelope = json.loads(header)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError("the message header is not JSON") from None
+    except RecursionError:
+        raise ProtocolError("the message is nested too deeply") from None
     if type(envelope) is not dict or set(envelope) != {"message", "arrays"}:
         raise ProtocolError("bad message envelope")
     count = envelope["arrays"]
