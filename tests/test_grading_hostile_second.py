@@ -202,10 +202,9 @@ def grades(db_url, student):
     """Every grade of ``student`` in the gradebook as plain rows, to compare exactly."""
     with sqlite3.connect(db_url[len("sqlite:///"):]) as connection:
         return connection.execute(
-            "SELECT grade.name, grade.auto_score, grade.manual_score, grade.extra_credit, grade.needs_manual_grade "
-            "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "SELECT grade.* FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
             "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
-            "WHERE submitted_assignment.student_id = ? ORDER BY grade.name", (student,)).fetchall()
+            "WHERE submitted_assignment.student_id = ? ORDER BY grade.id", (student,)).fetchall()
 
 
 @pytest.fixture(scope="module")
