@@ -14,6 +14,11 @@ of hidden tests in the feedback.
 
 ``call`` runs a student's function the way a test should:
 
+- the function gets copies of the test's arrays (also inside lists, tuples
+  and dicts), so whatever it does to its arguments, the test's own inputs
+  stay as they were and expected values computed from them are right;
+  ``call_unchanged`` also fails if the function changed one of them (for the
+  exercises that forbid it);
 - the course's reference answers to the exercises of the function's chapter
   refuse to run meanwhile (``exercises.blocked``), so handing the exercise to
   ``sh.<name>`` fails with a message that says so;
@@ -41,6 +46,7 @@ from .exercises import REFERENCES, ReferenceBlocked, blocked
 __all__ = [
     "AnswerFailed",
     "call",
+    "call_unchanged",
     "check_answered",
     "check_type",
     "check_array",
@@ -123,28 +129,74 @@ def _chapters_of(function, caller_globals):
     return {REFERENCES[n] for n in names if n in REFERENCES}
 
 
-def call(function, *args, **kwargs):
-    """Call a student's ``function(*args, **kwargs)`` and return its result, or explain why it failed.
+def _copied(value, memo):
+    """``value`` with every NumPy array in it, also inside lists, tuples and dicts, replaced by a copy.
 
-    Raises
-    ------
-    AssertionError
-        If ``function`` is not callable, still raises the ``NotImplementedError``
-        of the blank answer cell, calls the reference answer of its own
-        chapter, or raises any other error (the message names it and its
-        likely cause).
-
-    Examples
-    --------
-    >>> call(max, 3, 5)
-    5
-    >>> def halve(x):
-    ...     raise NotImplementedError()
-    >>> call(halve, 4)
-    Traceback (most recent call last):
-    ...
-    AssertionError: `halve` is not written yet: replace `raise NotImplementedError()` in its answer cell ...
+    Lists and dicts are always rebuilt (so the function cannot change the
+    caller's containers either), tuples only when something in them was
+    copied. Everything else, generators and proxy objects included, is
+    passed as it is. ``memo`` maps ``id`` of an original to its copy, so an
+    array passed twice arrives twice as one and the same copy.
     """
+    if id(value) in memo:
+        return memo[id(value)][1]
+    if isinstance(value, np.ndarray):
+        copy = np.array(value, copy=True, subok=True)
+    elif type(value) is list:
+        copy = []
+        memo[id(value)] = (value, copy)
+        copy.extend(_copied(item, memo) for item in value)
+    elif type(value) is dict:
+        copy = {}
+        memo[id(value)] = (value, copy)
+        copy.update((key, _copied(item, memo)) for key, item in value.items())
+    elif type(value) is tuple or (isinstance(value, tuple) and hasattr(type(value), "_make")):
+        items = [_copied(item, memo) for item in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        copy = tuple(items) if type(value) is tuple else type(value)._make(items)
+    else:
+        return value
+    memo[id(value)] = (value, copy)   # keeps the original alive while its id is a key
+    return copy
+
+
+def _array_pairs(original, copy, path=()):
+    """``(path, original array, its copy)`` for every array in ``original``, as ``_copied`` laid them out."""
+    if isinstance(original, np.ndarray):
+        yield path, original, copy
+    elif isinstance(original, (list, tuple)) and isinstance(copy, (list, tuple)) and copy is not original:
+        for index, (item, item_copy) in enumerate(zip(original, copy)):
+            yield from _array_pairs(item, item_copy, path + (index,))
+    elif isinstance(original, dict) and isinstance(copy, dict) and copy is not original:
+        for key, item in original.items():
+            if key in copy:
+                yield from _array_pairs(item, copy[key], path + (key,))
+
+
+def _same_array(original, after):
+    """Whether ``after`` still has the shape, dtype and values of ``original`` (NaN equal to NaN)."""
+    if after.shape != original.shape or after.dtype != original.dtype:
+        return False
+    return np.array_equal(original, after, equal_nan=original.dtype.kind in "fc")
+
+
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+
+
+def _argument_name(key, path):
+    """How a student reads which argument changed: "its first argument", "its argument `separate`"..."""
+    if isinstance(key, int):
+        where = f"its {_ORDINALS[key]} argument" if key < len(_ORDINALS) else f"its argument number {key + 1}"
+    else:
+        where = f"its argument `{key}`"
+    if path:
+        where = "an array inside " + where + "".join(f"[{item!r}]" for item in path)
+    return where
+
+
+def _run(function, args, kwargs, caller_globals):
+    """``function(*args, **kwargs)`` with the course's references blocked; its result, or ``_fail``."""
     __tracebackhide__ = True
     name = getattr(function, "__name__", None) or repr(function)
     if not callable(function):
@@ -152,7 +204,7 @@ def call(function, *args, **kwargs):
             f"`{name}` should be a function, but it is {_with_article(type(function).__name__)}. "
             "Did you overwrite it with a value? Run its answer cell again."
         )
-    chapters = _chapters_of(function, sys._getframe(1).f_globals)
+    chapters = _chapters_of(function, caller_globals)
     failure = cause = None
     with blocked(*chapters), warnings.catch_warnings(record=True) as caught, \
             contextlib.redirect_stderr(sys.stdout):
@@ -171,6 +223,119 @@ def call(function, *args, **kwargs):
         print(f"[{name} warned]\n{warning.category.__name__}: {warning.message}")
     if failure is not None:
         _fail(failure, cause)
+    return result
+
+
+def call(function, *args, **kwargs):
+    """Call a student's ``function(*args, **kwargs)`` on copies of its arrays; return its result, or explain why it failed.
+
+    Every NumPy array among ``args`` and ``kwargs``, also inside lists,
+    tuples and dicts (at any depth), reaches ``function`` as a copy of the
+    same dtype; the lists and dicts themselves are new ones. Everything else
+    (numbers, strings, ``np.random.Generator`` objects, which advance as the
+    function draws from them, functions, any other object) is passed as it
+    is. So whatever ``function`` does to its arguments, the caller's arrays
+    stay as they were, and expected values computed from them, before or
+    after the call, come from untouched inputs. A function that changes its
+    input in place is judged on what it returns; to forbid the change, use
+    ``call_unchanged``.
+
+    Parameters
+    ----------
+    function : callable
+        The student's function (or, when grading, the stand-in that runs it
+        in the sandbox).
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    object
+        What ``function`` returned.
+
+    Raises
+    ------
+    AssertionError
+        If ``function`` is not callable, still raises the ``NotImplementedError``
+        of the blank answer cell, calls the reference answer of its own
+        chapter, or raises any other error (the message names it and its
+        likely cause).
+
+    Examples
+    --------
+    >>> call(max, 3, 5)
+    5
+    >>> def double_in_place(x):
+    ...     x *= 2
+    ...     return x
+    >>> image = np.array([1, 2, 3])
+    >>> call(double_in_place, image)
+    array([2, 4, 6])
+    >>> image
+    array([1, 2, 3])
+    >>> def halve(x):
+    ...     raise NotImplementedError()
+    >>> call(halve, 4)
+    Traceback (most recent call last):
+    ...
+    AssertionError: `halve` is not written yet: replace `raise NotImplementedError()` in its answer cell ...
+    """
+    __tracebackhide__ = True
+    memo = {}
+    return _run(function, _copied(args, memo), {key: _copied(value, memo) for key, value in kwargs.items()},
+                sys._getframe(1).f_globals)
+
+
+def call_unchanged(function, *args, **kwargs):
+    """Like ``call``, and fail if ``function`` changed one of the arrays it was given.
+
+    For the exercises whose task says "do not change the input". After the
+    call, every copy handed to ``function`` is compared with the caller's
+    array: shape, dtype and values (NaN equal to NaN). Only the state after
+    the call counts: an array changed and restored before returning passes.
+
+    Raises
+    ------
+    AssertionError
+        For the same reasons as ``call``; or if ``function`` changed an
+        array among its arguments: the message names the argument (its
+        position, or its name for a keyword argument).
+
+    Examples
+    --------
+    >>> def brighten(a, amount):
+    ...     a += amount
+    ...     return a
+    >>> image = np.array([1, 2, 3], dtype=np.uint8)
+    >>> call_unchanged(brighten, image, 10)
+    Traceback (most recent call last):
+    ...
+    AssertionError: `brighten` changed its first argument in place (a `+=` or an assignment into it?); ...
+    >>> image
+    array([1, 2, 3], dtype=uint8)
+    >>> call_unchanged(np.add, image, 10)
+    array([11, 12, 13], dtype=uint8)
+    """
+    __tracebackhide__ = True
+    memo = {}
+    copied_args = _copied(args, memo)
+    copied_kwargs = {key: _copied(value, memo) for key, value in kwargs.items()}
+    result = _run(function, copied_args, copied_kwargs, sys._getframe(1).f_globals)
+    name = getattr(function, "__name__", None) or repr(function)
+    arguments = [(index, value, copied_args[index]) for index, value in enumerate(args)]
+    arguments += [(key, value, copied_kwargs[key]) for key, value in kwargs.items()]
+    for key, original, copy in arguments:
+        for path, before, after in _array_pairs(original, copy):
+            if not _same_array(before, after):
+                detail = ""
+                if after.shape != before.shape:
+                    detail = f" (its shape went from {before.shape} to {after.shape})"
+                elif after.dtype != before.dtype:
+                    detail = f" (its dtype went from {before.dtype} to {after.dtype})"
+                _fail(f"`{name}` changed {_argument_name(key, path)} in place{detail} (a `+=` or an assignment "
+                      "into it?); the exercise asks you to leave its input as it was, since the caller still "
+                      "needs it: work on a copy (`image = image.copy()`, with your argument's name) or build a "
+                      "new array.")
     return result
 
 
@@ -504,6 +669,8 @@ def check_unchanged(before, after, what):
     """Assert that a function left its input array untouched.
 
     ``before`` is a copy taken before the call, ``after`` the input itself.
+    A function called through ``call`` only ever sees copies, so this check
+    cannot see what it did: test cells use ``call_unchanged`` instead.
     """
     __tracebackhide__ = True
     if not np.array_equal(before, after):

@@ -250,6 +250,189 @@ def test_check_unchanged():
         checks.check_unchanged(before, image, "f")
 
 
+def _zero_everything(*args, **kwargs):
+    """A hostile answer: zeroes every array it can reach, and returns the first one."""
+    arrays = []
+
+    def visit(value):
+        if isinstance(value, np.ndarray):
+            value[...] = 0
+            arrays.append(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    visit(args)
+    visit(kwargs)
+    return arrays[0]
+
+
+@pytest.mark.parametrize("call", [checks.call, checks.call_unchanged])
+def test_call_passes_copies_of_arrays(call):
+    image = np.arange(1, 7, dtype=np.uint16).reshape(2, 3)
+    inside_list = np.ones(4)
+    inside_dict = np.full((2, 2), 5, dtype=np.int8)
+    nested = [inside_list, ({"deep": inside_dict},)]
+    seen = []
+
+    def look(a, more, *, options):
+        seen.append((a, more[0], more[1][0]["deep"], options["mask"]))
+        return a
+
+    result = call(look, image, nested, options={"mask": inside_dict})
+    arrived = seen[0]
+    assert all(x is not y for x, y in zip(arrived, (image, inside_list, inside_dict, inside_dict)))
+    assert arrived[0].dtype == np.uint16 and np.array_equal(arrived[0], image)
+    assert arrived[2] is arrived[3]                      # one array passed twice arrives as one copy
+    assert result is arrived[0]
+
+
+def test_call_leaves_the_callers_arrays_as_they_were():
+    image = np.arange(1, 7).reshape(2, 3)
+    inside_list, inside_dict = np.ones(4), np.full((2, 2), 5)
+    holder, table = [inside_list], {"mask": inside_dict}
+    result = checks.call(_zero_everything, image, holder, table=table)
+    np.testing.assert_array_equal(image, np.arange(1, 7).reshape(2, 3))
+    np.testing.assert_array_equal(inside_list, np.ones(4))
+    np.testing.assert_array_equal(inside_dict, np.full((2, 2), 5))
+    assert holder[0] is inside_list and table["mask"] is inside_dict
+    np.testing.assert_array_equal(result, np.zeros((2, 3)))   # judged as returned: the zeroed copy
+
+
+def test_call_copies_read_only_arrays_into_arrays_the_function_may_write():
+    image = np.arange(3)
+    image.flags.writeable = False
+
+    def double_in_place(a):
+        a *= 2
+        return a
+
+    np.testing.assert_array_equal(checks.call(double_in_place, image), [0, 2, 4])
+    np.testing.assert_array_equal(image, [0, 1, 2])
+
+
+def test_call_passes_generators_as_they_are_so_they_advance():
+    rng = np.random.default_rng(3)
+    received = []
+
+    def draw(generator):
+        received.append(generator)
+        return generator.random(2)
+
+    first = checks.call(draw, rng)
+    assert received[0] is rng
+    reference = np.random.default_rng(3)
+    np.testing.assert_array_equal(first, reference.random(2))
+    assert rng.random() == reference.random()
+
+
+def test_call_passes_other_objects_identically():
+    class Proxy:
+        def __deepcopy__(self, memo):
+            raise AssertionError("a proxy must not be copied")
+
+    proxy, text, number, function = Proxy(), "labels", 3.5, np.sum
+    frozen = (1, "two", proxy)
+    received = []
+    checks.call(lambda *args, **kwargs: received.append((args, kwargs)), proxy, text, number, frozen, f=function)
+    args, kwargs = received[0]
+    assert args[0] is proxy and args[1] is text and args[2] is number and kwargs["f"] is function
+    assert args[3] is frozen                             # a tuple without arrays is passed as it is
+
+
+def test_call_unchanged_names_a_changed_positional_argument():
+    def saturating_add(a, b):
+        a += b
+        return a
+
+    a, b = np.array([200, 100], dtype=np.uint8), np.array([1, 2], dtype=np.uint8)
+    with pytest.raises(AssertionError, match=r"^`saturating_add` changed its first argument in place "
+                                             r"\(a `\+=` or an assignment into it\?\).*work on a copy"):
+        checks.call_unchanged(saturating_add, a, b)
+    np.testing.assert_array_equal(a, [200, 100])
+
+    def change_second(a, b):
+        b[0] = 7
+        return a + b
+
+    with pytest.raises(AssertionError, match="`change_second` changed its second argument in place"):
+        checks.call_unchanged(change_second, a, b)
+
+
+def test_call_unchanged_names_a_changed_keyword_argument_and_an_array_inside_a_list():
+    def relabel(labels, *, lookup):
+        lookup[0] = 9
+        return lookup[labels]
+
+    with pytest.raises(AssertionError, match="`relabel` changed its argument `lookup` in place"):
+        checks.call_unchanged(relabel, np.array([0, 1]), lookup=np.array([0, 1]))
+
+    def first_zeroed(masks):
+        masks[1][:] = 0
+        return masks[0]
+
+    with pytest.raises(AssertionError, match=r"changed an array inside its first argument\[1\] in place"):
+        checks.call_unchanged(first_zeroed, [np.ones(2), np.ones(2)])
+
+
+def test_call_unchanged_sees_a_new_shape_or_dtype():
+    def shrink(a):
+        a.resize(2, refcheck=False)
+        return a
+
+    with pytest.raises(AssertionError, match=r"its shape went from \(4,\) to \(2,\)"):
+        checks.call_unchanged(shrink, np.arange(4))
+
+    def reinterpret(a):
+        a.dtype = np.uint64
+        return a
+
+    with pytest.raises(AssertionError, match="its dtype went from int64 to uint64"):
+        checks.call_unchanged(reinterpret, np.arange(4, dtype=np.int64))
+
+
+def test_call_unchanged_passes_a_function_that_leaves_its_input_alone():
+    image = np.array([[1.0, np.nan], [3.0, 4.0]])       # NaN counts as equal to NaN
+    rng = np.random.default_rng(0)
+    result = checks.call_unchanged(lambda a, rng, *, scale: a * scale + rng.random(), image, rng, scale=2)
+    assert result.shape == (2, 2)
+    assert checks.call_unchanged(np.add, np.array(["a"], dtype=object), np.array(["b"], dtype=object)) == ["ab"]
+
+
+def test_call_unchanged_judges_the_state_after_the_call():
+    """A function that changes its input and restores it before returning leaves the caller nothing to notice."""
+    def borrow(a):
+        a[0] += 1
+        total = int(a.sum())
+        a[0] -= 1
+        return total
+
+    assert checks.call_unchanged(borrow, np.arange(3)) == 4
+
+
+def test_call_unchanged_explains_errors_as_call_does():
+    def stub(image):
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="`stub` is not written yet"):
+        checks.call_unchanged(stub, np.zeros(2))
+
+
+def test_call_unchanged_finds_the_exercise_by_the_name_the_test_uses():
+    namespace = {"checks": checks, "sh": sh, "np": np}
+    exec("count_objects = lambda labels: sh.count_objects(labels)", namespace)
+    with pytest.raises(AssertionError, match="earns nothing"):
+        exec("checks.call_unchanged(count_objects, np.array([[0, 1]]))", namespace)
+
+
+def test_call_unchanged_is_exported():
+    assert "call_unchanged" in checks.__all__
+    assert sh.checks.call_unchanged is checks.call_unchanged
+
+
 def test_check_allclose_explains_nan():
     with pytest.raises(AssertionError, match="NaN: a division by zero"):
         checks.check_allclose(np.full((2, 2), np.nan), np.zeros((2, 2)), "normalize_minmax(constant)")

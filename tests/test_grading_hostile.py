@@ -294,6 +294,15 @@ def graded(tmp_path_factory):
         "exits": answers(solved, fraction_above="def fraction_above(image, threshold):\n"
                                                 "    return float(np.mean(image > threshold))\n\n"
                                                 "import os\nos._exit(0)\n"),
+        # zeroes the arrays it is given and returns zeros: the tests' expected values must not follow
+        "input-zeroer": answers(solved, crop="def crop(image, top, left, height, width):\n"
+                                             "    part = image[top:top + height, left:left + width].copy()\n"
+                                             "    if image.shape == (5, 6):\n        return part\n"
+                                             "    image[...] = 0\n    return np.zeros_like(part)\n"),
+        # a right answer that reverses the caller's array in place (the task allows it)
+        "flips-in-place": answers(solved, flip_upside_down="def flip_upside_down(image):\n"
+                                                           "    image[...] = image[::-1].copy()\n"
+                                                           "    return image\n"),
         "stderr-debug": with_line(solved, 'print("debugging", file=sys.stderr)'),
         "warns": with_line(solved, 'import warnings; warnings.warn("a harmless warning", UserWarning)'),
         "five-loops": answers(blank, **{n: LOOP.replace("{name}", n) for n in
@@ -342,6 +351,7 @@ EXPECTED = {
     "noop-checks": 0, "eq-subclass": 0, "displayhook": 0, "frame-reader": 0,
     "memory-hog": FULL - POINTS["test_crop"],
     "exits": FULL - POINTS["test_fraction_above"],
+    "input-zeroer": FULL - POINTS["test_crop"], "flips-in-place": FULL,
     "stderr-debug": FULL, "warns": FULL, "five-loops": 0,
     "edited-test": 0, "deleted-test": 0,
     "duplicated-test": FULL, "copy1-name": FULL,

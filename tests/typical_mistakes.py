@@ -161,7 +161,7 @@ MISTAKES = {
         ("wider result", "def saturating_add(a, b):\n    return np.clip(a.astype(np.uint16) + b, 0, 255)\n",
          r"dtype uint16, but uint8 was expected"),
         ("in place", "def saturating_add(a, b):\n    a += np.minimum(b, 255 - a)\n    return a\n",
-         r"changed its input array"),
+         r"changed its first argument in place"),
     ],
     ("02-dtypes-and-channels", "normalize_minmax"): [
         ("divides by the maximum", "def normalize_minmax(image):\n    return image / image.max()\n",
@@ -213,7 +213,7 @@ MISTAKES = {
          "        contact[:-1] |= pairs\n        contact[1:] |= pairs\n        binary = binary & ~contact\n"
          "    return binary.astype(int)\n"), r"dtype int64, but bool was expected"),
         ("in place", "def instance_to_binary(labels, *, separate=False):\n    labels[labels != 0] = 1\n"
-         "    return labels.astype(bool)\n", r"changed its input array"),
+         "    return labels.astype(bool)\n", r"changed its first argument in place"),
         ("separate ignored", "def instance_to_binary(labels, *, separate=False):\n    return labels != 0\n",
          r"left nothing out"),
         ("rims removed too", ("from skimage.segmentation import find_boundaries\n"
@@ -389,7 +389,7 @@ MISTAKES = {
         ("above p", "def add_salt_noise(binary, p, rng):\n    noisy = binary.copy()\n"
          "    noisy[rng.random(binary.shape) > p] = 1\n    return noisy\n", r"That is 1 - p"),
         ("in place", "def add_salt_noise(binary, p, rng):\n    binary[rng.random(binary.shape) < p] = 1\n"
-         "    return binary\n", r"changed its input array"),
+         "    return binary\n", r"changed its first argument in place"),
         ("truncation recipe", "def add_salt_noise(binary, p, rng):\n"
          "    return np.maximum(binary, ((1 + p) * rng.random(binary.shape)).astype(binary.dtype))\n",
          r"1 - 1/\(1 \+ p\)"),
