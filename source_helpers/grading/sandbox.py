@@ -264,12 +264,12 @@ def _drop_to_nobody():
 
 
 class _Binds:
-    """The folders and files bubblewrap binds, with the sources it is shown (staged or not)."""
+    """Sources of bubblewrap's binds as bubblewrap is shown them: staged (``sources[i]`` at
+    ``_STAGE.place(i)``) or, when not staged, their own paths."""
 
     def __init__(self, staged):
         self.staged = staged
         self.sources = []           # what a staged child binds into the stage, in order
-        self.args = []
 
     def _source(self, source):
         source = os.path.realpath(source)
@@ -282,10 +282,7 @@ class _Binds:
         return _STAGE.place(len(self.sources) - 1)
 
     def ro(self, source, dest):
-        self.args += ["--ro-bind", self._source(source), dest]
-
-    def dev(self, source, dest):
-        self.args += ["--dev-bind", source, dest]     # device nodes: /dev is world-usable
+        return ["--ro-bind", self._source(source), dest]
 
 
 def _bwrap_command(found, binds, *, tmp_bytes, home=None, more=()):
@@ -297,22 +294,21 @@ def _bwrap_command(found, binds, *, tmp_bytes, home=None, more=()):
     # /tmp first: a later mount over it would hide an environment that lives under /tmp.
     command += ["--size", size, "--tmpfs", "/tmp"]
     for root in _readable_roots():
-        binds.ro(root, root)
+        command += binds.ro(root, root)
     # /dev by hand rather than --dev: --dev mounts a devpts, for which bubblewrap nests a second
     # user namespace whose map shows the student the middle level instead of the host's user.
-    binds.args += ["--size", str(2**20), "--tmpfs", "/dev"]
+    command += ["--size", str(2**20), "--tmpfs", "/dev"]
     for device in ("null", "zero", "full", "random", "urandom"):
-        binds.dev(f"/dev/{device}", f"/dev/{device}")
-    binds.args += ["--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
-                   "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr",
-                   "--dir", "/dev/shm", "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
-    command += binds.args
+        command += ["--dev-bind", f"/dev/{device}", f"/dev/{device}"]
+    command += ["--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
+                "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr",
+                "--dir", "/dev/shm", "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     command += ["--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
                 "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin", "--proc", "/proc"]
     if home is not None:
         command += ["--size", size, "--tmpfs", home]
     command += list(more)
-    command += ["--remount-ro", "/"]
+    command += ["--remount-ro", "/"]      # bwrap's own root (/, /home, ...) is memory too: not writable
     return command
 
 
@@ -532,22 +528,19 @@ class Sandbox:
             python[4] = bootstrap.replace(repr(SANDBOX_PACKAGE_ROOT), repr(str(self.package_root)))
             return python, env, str(self.scratch)
         binds = _Binds(found.staged)
-        more = []
-        binds.args = more
-        binds.ro(self.package_root, SANDBOX_PACKAGE_ROOT)
+        more = binds.ro(self.package_root, SANDBOX_PACKAGE_ROOT)
         if self.data_dir and self.data_dir.is_dir():
-            binds.ro(self.data_dir, f"{SANDBOX_PACKAGE_ROOT}/data")
-        binds.ro(self.scratch, SANDBOX_SUBMISSION)
+            more += binds.ro(self.data_dir, f"{SANDBOX_PACKAGE_ROOT}/data")
+        more += binds.ro(self.scratch, SANDBOX_SUBMISSION)
         more += ["--dir", self.workdir]
         matplotlib_cache = self.package_root / ".matplotlib"
         if matplotlib_cache.is_dir():
             more += ["--dir", f"{SANDBOX_HOME}/.matplotlib"]
             for entry in sorted(matplotlib_cache.iterdir()):
-                binds.ro(entry, f"{SANDBOX_HOME}/.matplotlib/{entry.name}")
+                more += binds.ro(entry, f"{SANDBOX_HOME}/.matplotlib/{entry.name}")
         for key, value in env.items():
             more += ["--setenv", key, value]
         more += ["--chdir", self.workdir]
-        binds.args = []
         command = _bwrap_command(found, binds, tmp_bytes=self.limits.file_mb * 2**20, home=SANDBOX_HOME,
                                  more=more)
         command += ["--"] + python + [f"files={SANDBOX_SUBMISSION}", f"processes={self.limits.processes}"]
@@ -577,7 +570,7 @@ class Sandbox:
         if drop_user:
             os.chmod(self.scratch, 0o777)
         elif staged:
-            os.chmod(self.scratch, 0o755)       # nobody copies the submission's files from it
+            _readable_by_all(self.scratch)       # nobody copies the submission's files from it
         try:
             self.process = _launch(
                 command, staged_sources=self._staged if staged else None, drop=staged, preexec=prepare_child,
@@ -691,6 +684,15 @@ class Sandbox:
             self.close()
             raise SandboxDied("the student's process sent a malformed reply")
         return reply, reply_arrays
+
+
+def _readable_by_all(folder):
+    """Let every user read the files of ``folder`` (the grader's copy of a submission's files)."""
+    for path in [Path(folder), *Path(folder).rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        path.chmod(mode | (0o555 if path.is_dir() else 0o444))
 
 
 def _death_reason(code, error):
