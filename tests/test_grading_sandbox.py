@@ -85,18 +85,22 @@ def test_the_student_sees_only_the_scratch_copy_and_the_system(sandbox):
     assert lines[3] == "65534"
 
 
-def test_only_the_scratch_folder_is_writable(sandbox, tmp_path):
+def test_only_the_working_folder_and_tmp_are_writable_and_nothing_reaches_the_disk(sandbox, tmp_path):
     out, _ = run(sandbox, (
         "import os\n"
         "open('answer.txt', 'w').write('mine')\n"
-        "for path in ['/course/source_helpers/checks.py', '/usr/evil', '/course/data/evil']:\n"
+        "open('/tmp/note.txt', 'w').write('mine too')\n"
+        "print(open('answer.txt').read())\n"
+        "for path in ['/course/source_helpers/checks.py', '/usr/evil', '/course/data/evil', '/evil', '/home/evil',\n"
+        "             '/dev/evil', '/submission/evil', '/submission/notes.txt']:\n"
         "    try:\n"
         "        open(path, 'w').write('x')\n"
         "        print('wrote', path)\n"
         "    except OSError as error:\n"
         "        print('refused', type(error).__name__)\n"))
-    assert "wrote" not in out and out.count("refused") == 3
-    assert (tmp_path / "answer.txt").read_text() == "mine"
+    assert out.startswith("mine\n") and "wrote" not in out and out.count("refused") == 8
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text() == "the student's own file"
 
 
 def test_no_network_reaches_the_machine(sandbox):

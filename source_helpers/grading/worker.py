@@ -20,6 +20,7 @@ expected values that this process never sees.
 import contextlib
 import io
 import os
+import shutil
 import sys
 import traceback
 import warnings
@@ -220,16 +221,70 @@ class Worker:
                                               "traceback": ""}, [])
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+def _copy_submission(source, target):
+    """Copy the submission's files (shown read-only at ``source``) into the working folder.
+
+    Silent: a file that cannot be copied (too large, unreadable) is left out, and nothing of
+    the files' names or contents is ever written where the grader would show it.
+    """
+    for folder, subfolders, files in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        destination = os.path.normpath(os.path.join(target, relative))
+        try:
+            os.makedirs(destination, exist_ok=True)
+        except OSError:
+            subfolders[:] = []
+            continue
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            try:
+                shutil.copyfile(path, os.path.join(destination, name))
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(destination, name))
+
+
+def _start(argv):
+    """Set the process up before it answers: limits, files, the shell, sys.path, silenced output."""
     requests_fd, replies_fd = int(argv[0]), int(argv[1])
+    options = dict(arg.split("=", 1) for arg in argv[2:] if "=" in arg)
+    if "processes" in options:
+        # Inside the sandbox's own user namespace: counts this sandbox's processes and threads only.
+        import resource
+
+        limit = int(options["processes"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+    if "files" in options:
+        _copy_submission(options["files"], os.getcwd())
     os.set_inheritable(requests_fd, False)
     os.set_inheritable(replies_fd, False)
     requests = os.fdopen(requests_fd, "rb", buffering=0)
     replies = os.fdopen(replies_fd, "wb", buffering=0)
     from source_helpers.grading import wire
 
-    Worker(requests, replies, wire).serve()
+    worker = Worker(requests, replies, wire)
+    # The student's own modules beside the notebook (mytools.py) can be imported, after the
+    # standard library and the installed packages: a json.py there never stands in for json.
+    sys.path.append(os.getcwd())
+    # From here on, what reaches file descriptors 1 and 2 is the student's: never the grader's.
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    return worker
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        worker = _start(argv)
+    except BaseException as error:      # a problem of the grading machine: say what, in one line
+        message = " ".join(str(error).split())[:300]
+        os.write(2, f"sandbox worker: cannot start: {type(error).__name__}: {message}\n".encode(errors="replace"))
+        raise SystemExit(1)
+    worker.serve()
 
 
 if __name__ == "__main__":
