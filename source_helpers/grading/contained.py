@@ -331,6 +331,7 @@ class NotebookGrader:
             self._copy_back(args, kwargs, reply, reply_arrays)
         except wire.ProtocolError as error:
             # The whole reply was read, so the process can go on: only this call fails.
+            self.report.flag(f"the value returned by {name} could not be read: {error}")
             raise AnswerFailed("ProtocolError", f"the value returned by `{name}` could not be read: {error}") from None
         return value
 
