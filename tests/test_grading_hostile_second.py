@@ -42,7 +42,7 @@ CHAPTERS = ["00-setup", CHAPTER, "02-dtypes-and-channels"]
 POINTS = {"test_make_image": 2, "test_ring_pixel": 1, "test_display_range": 2, "test_crop": 2,
           "test_flip_upside_down": 1, "test_brightest_pixel": 2, "test_fraction_above": 1}
 FULL = sum(POINTS.values())
-ROOT_ONLY = ROOT / ".venv" / "cv-microscopy-root-only-probe.txt"
+ROOT_ONLY = Path(sys.prefix) / "cv-microscopy-root-only-probe.txt"    # inside the environment the sandbox shows
 
 # -- attacks and honest oddities --------------------------------------------------------------
 
