@@ -8,8 +8,8 @@
 #   make outputs   rerun solution notebooks, keep the outputs nbval checks
 #   make try       grade the blank release and the solution of each chapter as students
 #   make autograde grade every submission in submitted/ in parallel (CHAPTERS=..., STUDENTS=a,b,
-#                  WORKERS=n, FORCE=1); refuses to run students' code uncontained unless
-#                  UNSAFE_NO_CONTAINMENT=1
+#                  WORKERS=n, FORCE=1, SCHEDULER=tcp://host:8786 for a Dask cluster); refuses
+#                  to run students' code uncontained unless UNSAFE_NO_CONTAINMENT=1
 #   make feedback  feedback HTML for every graded submission (CHAPTERS=..., STUDENTS=... for some)
 #   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
@@ -29,6 +29,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
 STUDENTS ?=
+SCHEDULER ?=
 WHEEL ?=
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -70,7 +71,7 @@ try: setup
 autograde: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading autograde $(CHAPTERS) \
 		$(if $(WORKERS),--workers $(WORKERS)) $(if $(FORCE),--force) $(if $(STUDENTS),--students $(STUDENTS)) \
-		$(if $(UNSAFE_NO_CONTAINMENT),--unsafe-no-containment)
+		$(if $(UNSAFE_NO_CONTAINMENT),--unsafe-no-containment) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 feedback: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading feedback $(CHAPTERS) \

@@ -44,6 +44,9 @@ c.Autograde.autograde_preprocessors = [
 c.ContainedExecute.cell_timeout = 30        # seconds per cell (all calls of one test cell)
 c.ContainedExecute.notebook_timeout = 300   # seconds per notebook
 c.ContainedExecute.memory_mb = 4096         # memory of the student's process
+# Without bubblewrap grading is refused. Only where it cannot run, and knowing that the students'
+# code then reads the course (solutions/ too), the gradebook and the network:
+# c.ContainedExecute.unsafe_no_containment = True
 # Deleted test cells are put back from the source.
 c.OverwriteCells.add_missing_cells = True
 

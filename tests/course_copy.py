@@ -13,7 +13,7 @@ import setup_env  # noqa: E402
 
 # Make passes its command-line variables (make test PYTHON=...) to the tests' environment; a make
 # run by a test must not inherit them, nor the outer make's flags or this run's virtual environment.
-MAKE_VARIABLES = {"PYTHON", "VENV", "BIN", "WORK", "CHAPTERS", "STUDENTS", "UNSAFE_NO_CONTAINMENT", "LAB_FLAGS", "SETUP_RUNNER",
+MAKE_VARIABLES = {"PYTHON", "VENV", "BIN", "WORK", "CHAPTERS", "STUDENTS", "UNSAFE_NO_CONTAINMENT", "SCHEDULER", "LAB_FLAGS", "SETUP_RUNNER",
                   "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "VIRTUAL_ENV"}
 
 

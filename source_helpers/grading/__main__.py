@@ -9,6 +9,7 @@ autograde  grade every submission in submitted/ (all chapters when none is named
            --students A,B  only these students
            --unsafe-no-containment  grade even where bubblewrap is missing, with the students'
                          code able to read the course, the gradebook and the network
+           --scheduler tcp://host:8786  grade on the workers of a Dask cluster
 feedback   write feedback/<student>/<chapter>/<chapter>.html for every graded submission
            (--students A,B for some); one failure does not stop the others
 """
@@ -62,6 +63,7 @@ def _parser():
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--students", default=None)
     parser.add_argument("--unsafe-no-containment", action="store_true")
+    parser.add_argument("--scheduler", default=None)
     return parser
 
 
@@ -92,7 +94,7 @@ def main(argv):
         try:
             outcomes = grade_class(root, args.chapters, students=students, workers=args.workers, force=args.force,
                                    progress=lambda line: print(line, flush=True),
-                                   unsafe_uncontained=args.unsafe_no_containment)
+                                   unsafe_uncontained=args.unsafe_no_containment, scheduler=args.scheduler)
         except KeyboardInterrupt:
             return 130
         except UncontainedRefused as error:

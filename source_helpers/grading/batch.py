@@ -218,7 +218,13 @@ def grade_one(root, chapter, student, flags=(), *, workdir=None):
 
 
 def _grade_task(task):
-    root, chapter, student, workdir = task
+    """Grade one submission, ``task = (root, chapter, student, workdir[, unsafe_uncontained])``; never raises."""
+    root, chapter, student, workdir = task[:4]
+    if len(task) > 4:       # on a cluster's worker, the instructor's choice travels with the task
+        if task[4]:
+            os.environ[UNSAFE_ENV] = "1"
+        else:
+            os.environ.pop(UNSAFE_ENV, None)
     try:
         return grade_one(root, chapter, student, workdir=workdir)
     except Exception as error:  # a worker must report, never die
@@ -280,7 +286,7 @@ class UncontainedRefused(RuntimeError):
 
 
 def grade_class(root, chapters=(), *, students=None, workers=None, force=False, progress=print,
-                unsafe_uncontained=False):
+                unsafe_uncontained=False, scheduler=None):
     """Grade every submission of ``chapters`` (all when empty); returns the list of ``Outcome``.
 
     Parameters
@@ -300,11 +306,16 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         Grade even where bubblewrap cannot contain the students' code, which then
         runs with the grader's view of the files and the network. Without it,
         such a machine raises ``UncontainedRefused`` before anything is graded.
+    scheduler : str, optional
+        The address of a Dask scheduler (``tcp://host:8786``): the submissions
+        are graded on its workers (``cluster.py``) instead of local processes.
 
     Raises
     ------
     UncontainedRefused
         If the students' code cannot be contained and ``unsafe_uncontained`` is not set.
+    cluster.ClusterProblem
+        If the cluster at ``scheduler`` cannot grade the course (checked before grading).
     """
     from .sandbox import containment
 
@@ -313,7 +324,7 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     workers = workers or os.cpu_count() or 1
     names = check_chapters(root, list(chapters))
     found = containment()
-    if not found.isolated and not unsafe_uncontained:
+    if not found.isolated and not unsafe_uncontained and scheduler is None:
         raise UncontainedRefused(
             "grading refused: the students' code cannot be contained on this machine: " + found.reason + ". "
             "Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install "
@@ -346,8 +357,11 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     skipped = sum(o.status == "skipped" for o in outcomes)
     if skipped:
         say(f"{skipped} submission(s) graded before and unchanged: skipped (force=True grades them again)")
-    say(("containment: " if found.isolated else "WARNING: containment: ") + found.describe())
-    say(f"grading {total} submission(s) with {min(workers, max(total, 1))} worker process(es)")
+    if scheduler is None:
+        say(("containment: " if found.isolated else "WARNING: containment: ") + found.describe())
+        say(f"grading {total} submission(s) with {min(workers, max(total, 1))} worker process(es)")
+    else:
+        say(f"grading {total} submission(s) on the Dask cluster at {scheduler}")
     start = time.perf_counter()
     failures = [0]
 
@@ -372,7 +386,12 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         if unsafe_uncontained:
             os.environ[UNSAFE_ENV] = "1"
         try:
-            if workers <= 1 or total <= 1:
+            if scheduler is not None:
+                from .cluster import grade_on_cluster
+
+                grade_on_cluster(scheduler, tasks, finished, root=root, db_url=api.coursedir.db_url,
+                                 unsafe_uncontained=unsafe_uncontained, say=say)
+            elif workers <= 1 or total <= 1:
                 for done, (task, fingerprint) in enumerate(tasks, start=1):
                     finished(_grade_task((*task, workdir)), fingerprint, done)
             else:
@@ -399,7 +418,8 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     _write_csv(root, status)
     for line in summary(outcomes, time.perf_counter() - start):
         say(line)
-    say(("student code ran " if found.isolated else "WARNING: student code ran ") + found.describe())
+    if scheduler is None:
+        say(("student code ran " if found.isolated else "WARNING: student code ran ") + found.describe())
     return outcomes
 
 

@@ -115,10 +115,12 @@ class NormalizeSubmission(NbGraderPreprocessor):
         seen = set()
         kept = []
         for cell in nb.cells:
-            meta = _meta(cell) if isinstance(cell.get("metadata", {}).get("nbgrader", {}), dict) else {"?": 1}
+            raw = cell.get("metadata", {}).get("nbgrader")
+            meta = raw if isinstance(raw, dict) else {}
             grade_id = meta.get("grade_id")
             if not isinstance(grade_id, str) or grade_id not in known:
-                if any(meta.get(key) for key in _GRADING_KEYS) or grade_id is not None or "?" in meta:
+                if raw is not None and (meta is not raw or grade_id is not None
+                                        or any(meta.get(key) for key in _GRADING_KEYS)):
                     flags.append(f"a cell carried grading metadata the chapter does not have (id {str(grade_id)[:40]!r}: "
                                  "added, renamed or pasted from another chapter); it was graded as an ordinary cell")
                 cell.metadata.pop("nbgrader", None)
