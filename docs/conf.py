@@ -55,5 +55,14 @@ html_theme_options = {
 # MathJax 2 from the jupyter-server-mathjax package, copied into _static/mathjax by course_site:
 # the pages typeset maths without the network (and show the TeX source if it fails to load).
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
+# That package ships the STIX-Web fonts only (as classic Jupyter Notebook configured it). myst-nb
+# marks a notebook page tex2jax_ignore and its maths with these classes (it configures MathJax 3 only).
+mathjax2_config = {"tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                               "processClass": "tex2jax_process|mathjax_process|math|output_area"},
+                   "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
                    "showMathMenu": False, "messageStyle": "none"}
+# Without it pydata-sphinx-theme logs "Got invalid theme mode" as a console error on a first visit.
+html_context = {"default_mode": "light"}
+# An icon of the site's own, so that browsers do not ask for a /favicon.ico that is not there.
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
