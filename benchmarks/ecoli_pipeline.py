@@ -43,8 +43,11 @@ from source_helpers.segmentation import (
     remove_speckles,
     rod_scales,
     segment_cells,
+    segment_rods,
     threshold,
 )
+from source_helpers.metrics import matching_scores
+from source_helpers.synthetic import Rod, divided_pair, render_rods, side_by_side
 from source_helpers.synthetic import simulate_colony, simulate_field
 
 PIXEL_SIZE_UM = 0.05
@@ -121,7 +124,7 @@ def real_frames(images, masks):
           f"pixel size {PIXEL_SIZE_UM} µm (estimated), curated masks as truth.")
     print("segment_cells with its defaults; TP = cells matched one to one at IoU >= 0.5\n")
     header = f"{'frame':>5} {'true':>5} {'pred':>5} {'TP':>4} {'F1@0.5':>7} {'mean IoU':>9}   " \
-             f"{'source TP':>9} {'F1':>5}   {'distance TP':>11} {'F1':>5}"
+             f"{'source TP':>9} {'F1':>5}   {'rods TP':>11} {'F1':>5}"
     print(header)
     print("-" * len(header))
     rows, source_rows, distance_rows, times = [], [], [], []
@@ -131,13 +134,13 @@ def real_frames(images, masks):
         times.append(time.perf_counter() - start)
         row = score(mask, labels)
         source = score(mask, source_recipe(image))
-        distance = score(mask, distance_recipe(image))
+        distance = score(mask, segment_rods(image, PIXEL_SIZE_UM))
         rows.append(row)
         source_rows.append(source)
         distance_rows.append(distance)
         print(f"{t:>5} {row[0]:>5} {row[1]:>5} {row[2]:>4} {row[3]:>7.2f} {row[4]:>9.2f}   "
               f"{source[2]:>9} {source[3]:>5.2f}   {distance[2]:>11} {distance[3]:>5.2f}")
-    for name, chosen in (("segment_cells", rows), ("source recipe", source_rows), ("distance markers", distance_rows)):
+    for name, chosen in (("segment_cells", rows), ("source recipe", source_rows), ("segment_rods (students)", distance_rows)):
         n_true, n_pred, tp, f1 = total(chosen)
         early = total(chosen[:12])
         late = total(chosen[12:])
@@ -187,12 +190,36 @@ def sensitivity(images, masks):
         print(f"  {name:>20}  " + "  ".join(cells))
 
 
+def rendered_rods():
+    """segment_rods on rendered isolated rods (must stay one) and touching pairs (must split)."""
+    print("\nRendered rods, segment_rods at 0.05 µm per pixel:")
+    isolated = [len(np.unique(l[l > 0])) == 1 for l in (
+        segment_rods(render_rods([Rod(6.4, 6.4, L, 1.0, a)], (256, 256), rng=s)[0], 0.05)
+        for L in (2.0, 3.0, 3.7, 5.0, 6.0) for a in (0, 30, 45, 90, 135) for s in (0, 1))]
+    print(f"  isolated rods kept whole: {sum(isolated)} of {len(isolated)}")
+    for name, make in (("end to end", lambda L, a: divided_pair(6.4, 6.4, 2 * L, 1.0, a)),
+                       ("side by side", lambda L, a: side_by_side(6.4, 6.4, L, 1.0, a))):
+        exact = split = n = 0
+        for L in (2.5, 3.5, 4.5):
+            for a in (0, 30, 45, 90, 135):
+                for s in (0, 1):
+                    image, truth = render_rods(make(L, a), (256, 256), rng=s)
+                    labels = segment_rods(image, 0.05)
+                    scores = matching_scores(truth, labels)
+                    exact += scores.tp == 2 and scores.n_pred == 2
+                    main = [np.bincount(labels[truth == c]).argmax() for c in (1, 2)]
+                    split += main[0] != main[1] and min(main) > 0
+                    n += 1
+        print(f"  pairs {name}: split {split} of {n}; exactly two cells matched {exact} of {n}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sensitivity", action="store_true", help="also vary each parameter (slow)")
     args = parser.parse_args()
     images, masks = ecoli_timelapse()
     real_frames(images, masks)
+    rendered_rods()
     simulated()
     if args.sensitivity:
         sensitivity(images, masks)

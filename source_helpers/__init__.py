@@ -94,6 +94,8 @@ from .segmentation import (
     segment_rods,
     watershed_with_slip,
 )
+from .rods import basin_markers, widest_chord
+from .thresholds import source_level
 from .synthetic import (
     Rod,
     divided_pair,
@@ -141,7 +143,8 @@ __all__ = [
     "rod_scales", "flatten_background", "dark_foreground", "rod_markers", "merge_fragments",
     "segment_cells",
     # chapter 06: the classical pipeline for rods (exercises) and measuring cells
-    "rescaled_level", "otsu_dark_mask", "sizes_in_pixels", "clean_mask", "segment_rods", "measure_cells",
+    "source_level", "rescaled_level", "otsu_dark_mask", "sizes_in_pixels", "clean_mask", "segment_rods", "measure_cells",
+    "widest_chord", "basin_markers",
     # synthetic: simulated phase-contrast images with ground truth (chapters 06, 08)
     "Rod", "divided_pair", "side_by_side", "random_rods", "rods_to_labels", "render_rods",
     "simulate_field", "simulate_colony", "unknown_microscope_field",

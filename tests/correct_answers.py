@@ -266,11 +266,12 @@ ANSWERS = {
                       "    return ~(image > filters.threshold_otsu(image))\n"),
     ],
     ("06-ecoli", "sizes_in_pixels"): [
-        ("a loop over rules", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-                              "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
+        ("a loop over rules", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
+                              "    w = cell_width_um / pixel_size_um\n"
                               "    rules = {'background_radius': (0.75 * w, 1), 'opening_radius': (0.2 * w, 1),\n"
-                              "             'min_area': (0.75 * w * w, 0), 'min_distance': (L / 2, 1)}\n"
-                              "    return {key: int(max(low, round(value))) for key, (value, low) in rules.items()}\n"),
+                              "             'min_area': (0.75 * w * w, 0)}\n"
+                              "    sizes = {key: int(max(low, round(value))) for key, (value, low) in rules.items()}\n"
+                              "    return {'smoothing': round(0.075 * w, 2), **sizes}\n"),
     ],
     ("06-ecoli", "clean_mask"): [
         ("scipy opening, scikit-image sizes", "from skimage.morphology import remove_small_objects\n"
@@ -286,12 +287,13 @@ ANSWERS = {
                         "    return keep\n"),
     ],
     ("06-ecoli", "segment_rods"): [
-        ("steps written out", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-                              "    s = sizes_in_pixels(pixel_size_um, cell_width_um=cell_width_um,\n"
-                              "                        cell_length_um=cell_length_um)\n"
-                              "    flat = sh.flatten_background(image, s['background_radius'])\n"
+        ("helpers for the markers", "from skimage.morphology import remove_small_objects\n"
+                              "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
+                              "    s = sizes_in_pixels(pixel_size_um, cell_width_um=cell_width_um)\n"
+                              "    flat = sh.flatten_background(image, s['background_radius'], smoothing=s['smoothing'])\n"
                               "    cleaned = clean_mask(flat <= threshold_otsu(flat), s['opening_radius'], s['min_area'])\n"
-                              "    return sh.find_watershed(cleaned, min_distance=s['min_distance'])[0]\n"),
+                              "    labels = watershed(flat, sh.basin_markers(flat, cleaned, depth), mask=cleaned)\n"
+                              "    return remove_small_objects(labels, max_size=s['min_area'] - 1)\n"),
     ],
     ("06-ecoli", "measure_cells"): [
         ("a loop over regions", "from skimage.measure import regionprops\n"
@@ -303,9 +305,9 @@ ANSWERS = {
     ],
     ("06-ecoli", "new_field_settings"): [
         ("a measured pixel size", "def new_field_settings():\n"
-                                  "    return {'pixel_size_um': 0.064, 'cell_width_um': 1.0, 'cell_length_um': 4.3}\n"),
+                                  "    return {'pixel_size_um': 0.064, 'cell_width_um': 1.0}\n"),
         ("a close guess", "def new_field_settings():\n"
-                          "    return dict(pixel_size_um=0.06, cell_width_um=1.0, cell_length_um=4.5)\n"),
+                          "    return dict(pixel_size_um=0.06, cell_width_um=1.0)\n"),
     ],
     ("07-iou", "iou"): [
         ("sums of booleans", "def iou(mask_a, mask_b):\n    a, b = np.asarray(mask_a) > 0, np.asarray(mask_b) > 0\n"

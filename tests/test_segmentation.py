@@ -25,8 +25,6 @@ from source_helpers.segmentation import (
     rod_markers,
     rod_scales,
     segment_cells,
-    segment_rods,
-    sizes_in_pixels,
     WATERSHED_SLIPS,
     slip_panels,
     threshold,
@@ -703,43 +701,6 @@ def test_otsu_dark_mask_rejects(image, error, message):
         otsu_dark_mask(image)
 
 
-@pytest.mark.parametrize(
-    "args, expected",
-    [((0.05,), {"background_radius": 15, "opening_radius": 4, "min_area": 300, "min_distance": 30}),
-     ((0.05, 1.0, 3.7), {"background_radius": 15, "opening_radius": 4, "min_area": 300, "min_distance": 37}),
-     ((0.065, 1.0, 4.5), {"background_radius": 12, "opening_radius": 3, "min_area": 178, "min_distance": 35}),
-     ((0.6, 1.0, 1.0), {"background_radius": 1, "opening_radius": 1, "min_area": 2, "min_distance": 1})],
-)
-def test_sizes_in_pixels(args, expected):
-    sizes = sizes_in_pixels(*args)
-    assert sizes == expected
-    assert all(type(value) is int for value in sizes.values())
-
-
-@pytest.mark.parametrize("factor", [2.0, 0.5, 3.0])
-def test_sizes_in_pixels_depend_only_on_the_cell_in_pixels(factor):
-    # The same cell, with every length in µm scaled: the same sizes in pixels.
-    assert sizes_in_pixels(0.07 * factor, 1.0 * factor, 3.3 * factor) == sizes_in_pixels(0.07, 1.0, 3.3)
-
-
-def test_sizes_in_pixels_grow_as_the_pixels_shrink():
-    coarse, fine = sizes_in_pixels(0.1), sizes_in_pixels(0.05)
-    assert all(fine[key] > coarse[key] for key in coarse)
-    assert fine["min_area"] == 4 * coarse["min_area"]
-
-
-@pytest.mark.parametrize(
-    "args, error, message",
-    [((0,), ValueError, "`pixel_size_um`"),
-     ((0.05, -1.0), ValueError, "`cell_width_um`"),
-     ((0.05, 1.0, 0.5), ValueError, "at least `cell_width_um`"),
-     (("0.05",), TypeError, "`pixel_size_um` must be a number")],
-)
-def test_sizes_in_pixels_rejects(args, error, message):
-    with pytest.raises(error, match=message):
-        sizes_in_pixels(*args)
-
-
 def test_clean_mask_opens_with_a_disk_then_removes_small_objects():
     mask = np.zeros((40, 60), dtype=np.int64)
     mask[5:19, 5:45] = 1                  # a cell
@@ -784,44 +745,3 @@ def test_clean_mask_is_idempotent(seed):
 def test_clean_mask_rejects(args, error, message):
     with pytest.raises(error, match=message):
         clean_mask(*args)
-
-
-def test_segment_rods_is_the_chain_of_its_steps():
-    from source_helpers.synthetic import simulate_field
-
-    image, _ = simulate_field((256, 256), n_cells=5, rng=3)
-    sizes = sizes_in_pixels(0.05, 1.0, 3.0)
-    relative = flatten_background(image, sizes["background_radius"])
-    cleaned = clean_mask(otsu_dark_mask(relative), sizes["opening_radius"], sizes["min_area"])
-    assert np.array_equal(segment_rods(image, 0.05), find_watershed(cleaned, sizes["min_distance"])[0])
-
-
-@pytest.mark.parametrize("pixel_size_um", [0.05, 0.1])
-def test_segment_rods_finds_cells_lying_apart(pixel_size_um):
-    from source_helpers.synthetic import random_rods, render_rods
-
-    shape = (round(20 / pixel_size_um),) * 2
-    rods = random_rods(6, shape, pixel_size_um=pixel_size_um, length_um=(2.5, 3.5), touching=0.0, rng=5)
-    image, truth = render_rods(rods, shape, pixel_size_um=pixel_size_um, rng=5)
-    labels = segment_rods(image, pixel_size_um, 1.0, 3.0)
-    assert _matched(truth, labels) >= 5
-
-
-def test_segment_rods_finds_the_four_cells_of_the_crop_only_with_rod_sized_markers():
-    from source_helpers.data import ecoli_crop
-
-    image, truth = ecoli_crop()
-    assert _matched(truth, segment_rods(image, 0.05, 1.0, 3.7)) == 4
-    # With min_distance = 10 (the source's value: a 0.2 µm "cell length"), the rods fall into pieces.
-    assert segment_rods(image, 0.05, 1.0, 1.0).max() > 4
-
-
-@pytest.mark.parametrize(
-    "image, args, error, message",
-    [(np.ones((32, 32, 3)), (0.05,), ValueError, "rgb2gray"),
-     (np.ones((32, 32)), (0.0,), ValueError, "`pixel_size_um`"),
-     (np.ones((32, 32)), (0.05, 1.0, 0.5), ValueError, "`cell_length_um`")],
-)
-def test_segment_rods_rejects(image, args, error, message):
-    with pytest.raises(error, match=message):
-        segment_rods(image, *args)

@@ -465,36 +465,26 @@ MISTAKES = {
          r"but bool was expected"),
     ],
     ("06-ecoli", "sizes_in_pixels"): [
-        ("multiplied by the pixel size", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    w, L = cell_width_um * pixel_size_um, cell_length_um * pixel_size_um\n"
-         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
-         "            'min_area': round(0.75 * w**2), 'min_distance': max(1, round(0.5 * L))}\n",
+        ("multiplied by the pixel size", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
+         "    w = cell_width_um * pixel_size_um\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(0.75 * w)),\n"
+         "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w**2)}\n",
          r"multiplied by the pixel size"),
-        ("area not squared", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
-         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
-         "            'min_area': round(0.75 * w), 'min_distance': max(1, round(0.5 * L))}\n",
-         r"square of the width"),
-        ("min_distance from the width", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
+        ("area not squared", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'background_radius': max(1, round(0.75 * w)), 'opening_radius': max(1, round(0.2 * w)),\n"
-         "            'min_area': round(0.75 * w**2), 'min_distance': max(1, round(0.5 * w))}\n",
-         r"not half its width"),
-        ("rounded down", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
-         "    return {'background_radius': max(1, int(0.75 * w)), 'opening_radius': max(1, int(0.2 * w)),\n"
-         "            'min_area': int(0.75 * w**2), 'min_distance': max(1, int(0.5 * L))}\n",
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(0.75 * w)),\n"
+         "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w)}\n",
+         r"square of the width"),
+        ("rounded down", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
+         "    w = cell_width_um / pixel_size_um\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, int(0.75 * w)),\n"
+         "            'opening_radius': max(1, int(0.2 * w)), 'min_area': int(0.75 * w**2)}\n",
          r"rounded down"),
-        ("NumPy rounding gives floats", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
-         "    return {'background_radius': max(1, np.round(0.75 * w)), 'opening_radius': max(1, np.round(0.2 * w)),\n"
-         "            'min_area': np.round(0.75 * w**2), 'min_distance': max(1, np.round(0.5 * L))}\n",
+        ("NumPy rounding gives floats", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
+         "    w = cell_width_um / pixel_size_um\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, np.round(0.75 * w)),\n"
+         "            'opening_radius': max(1, np.round(0.2 * w)), 'min_area': np.round(0.75 * w**2)}\n",
          r"should be an int, but it is a float"),
-        ("no lower bound", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    w, L = cell_width_um / pixel_size_um, cell_length_um / pixel_size_um\n"
-         "    return {'background_radius': round(0.75 * w), 'opening_radius': round(0.2 * w),\n"
-         "            'min_area': round(0.75 * w**2), 'min_distance': round(0.5 * L)}\n",
-         r"at least 1"),
     ],
     ("06-ecoli", "clean_mask"): [
         ("cross repeated", "def clean_mask(mask, opening_radius, min_area):\n"
@@ -522,20 +512,25 @@ MISTAKES = {
          r"but bool was expected"),
     ],
     ("06-ecoli", "segment_rods"): [
-        ("no flattening", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
-         "    cleaned = clean_mask(otsu_dark_mask(image), sizes['opening_radius'], sizes['min_area'])\n"
-         "    return sh.find_watershed(cleaned, sizes['min_distance'])[0]\n", r"flatten the background first"),
-        ("default min_distance", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
-         "    relative = sh.flatten_background(image, sizes['background_radius'])\n"
+        ("no flattening", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
+         "    relative = image / 1.0\n"
          "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
-         "    return sh.find_watershed(cleaned)[0]\n", r"min_distance=10, the source's setting"),
-        ("labels and count", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, cell_length_um=3.0):\n"
-         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um, cell_length_um)\n"
-         "    relative = sh.flatten_background(image, sizes['background_radius'])\n"
+         "    markers, _ = ndi.label(h_minima(relative, depth).astype(bool) & cleaned, structure=np.ones((3, 3)))\n"
+         "    labels = watershed(relative, markers, mask=cleaned)\n"
+         "    areas = np.bincount(labels.ravel()); small = areas < sizes['min_area']; small[0] = False\n"
+         "    labels[small[labels]] = 0\n    return labels\n", r"flatten the background first"),
+        ("pieces kept", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
+         "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
          "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
-         "    return sh.find_watershed(cleaned, sizes['min_distance'])\n", r"returned a tuple"),
+         "    markers, _ = ndi.label(h_minima(relative, depth).astype(bool) & cleaned, structure=np.ones((3, 3)))\n"
+         "    return watershed(relative, markers, mask=cleaned)\n", r"small pieces the watershed left were kept"),
+        ("labels and count", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
+         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
+         "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
+         "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
+         "    return sh.find_watershed(cleaned, 37)\n", r"returned a tuple"),
     ],
     ("06-ecoli", "measure_cells"): [
         ("area in pixels", "def measure_cells(labels, pixel_size_um):\n"
@@ -559,17 +554,12 @@ MISTAKES = {
          r"has the keys"),
     ],
     ("06-ecoli", "new_field_settings"): [
-        ("the chapter's own settings", "def new_field_settings():\n"
-         "    return {'pixel_size_um': 0.05, 'cell_width_um': 1.0, 'cell_length_um': 3.0}\n",
-         r"Too many objects: cells are cut into pieces"),
-        ("the source's min_distance", "def new_field_settings():\n"
-         "    return {'pixel_size_um': 0.1, 'cell_width_um': 1.0, 'cell_length_um': 2.0}\n",
-         r"Too many objects"),
-        ("far too long", "def new_field_settings():\n"
-         "    return {'pixel_size_um': 0.065, 'cell_width_um': 1.0, 'cell_length_um': 7.0}\n",
-         r"Too few objects"),
+        ("the chapter's own pixel size", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 0.05, 'cell_width_um': 1.0}\n", r"too short in µm", GRADED),
+        ("the minor axis as the width", "def new_field_settings():\n"
+         "    return {'pixel_size_um': 0.054, 'cell_width_um': 1.0}\n", r"too short in µm", GRADED),
         ("nanometres", "def new_field_settings():\n"
-         "    return {'pixel_size_um': 65, 'cell_width_um': 1.0, 'cell_length_um': 4.5}\n", r"not a value in nm"),
+         "    return {'pixel_size_um': 65, 'cell_width_um': 1.0}\n", r"not a value in nm"),
     ],
     # 07-iou -------------------------------------------------------------------------------
     ("07-iou", "iou"): [
