@@ -1,7 +1,7 @@
 """Grade a simulated class with plain serial ``nbgrader autograde`` and with the course's command.
 
     .venv/bin/python benchmarks/grading_benchmark.py [--students 60] [--workers 2] [--chapters ...]
-                                                     [--kernel] [--skip-serial]
+                                                     [--kernel] [--skip-serial] [--dask]
 
 Both runs grade the same submissions, in two copies of a scratch course
 (with the course's nbgrader_config.py, so both use the contained grader):
@@ -15,7 +15,9 @@ malformed file, a pasted test cell, a syntax error). The script prints wall
 times, their ratio, the time per submission, and whether the two gradebooks
 hold the same scores. ``--kernel`` adds a third run: serial nbgrader with its
 own kernel-based ``Execute`` (the configuration before the contained grader),
-for the cost of containment per submission. Where two gradebooks differ, the
+for the cost of containment per submission. ``--dask`` adds the course command
+sent to a Dask ``LocalCluster`` of ``--workers`` worker processes (one thread
+each) on this machine: the engine's overhead against the process pool. Where two gradebooks differ, the
 script lists the differing submissions by kind with an example's two totals
 (nbgrader's own pipeline scores a submission with a pasted test cell 0).
 """
@@ -146,6 +148,7 @@ def main():
     parser.add_argument("--chapters", nargs="*", default=None)
     parser.add_argument("--kernel", action="store_true", help="also time nbgrader's own kernel-based grading")
     parser.add_argument("--skip-serial", action="store_true")
+    parser.add_argument("--dask", action="store_true", help="also grade on a Dask LocalCluster")
     args = parser.parse_args()
     chapters = args.chapters or all_chapters(ROOT)
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as scratch:
@@ -161,6 +164,16 @@ def main():
             runs.insert(0, ("serial nbgrader autograde", None))
         if args.kernel:
             runs.append(("serial nbgrader, kernel Execute", "kernel"))
+        cluster = None
+        if args.dask:
+            import dask
+            from distributed import LocalCluster
+
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=50)
+            runs.append(("course command on Dask", ["python", "-m", "source_helpers.grading", "autograde",
+                                                    "--scheduler", cluster.scheduler_address, *chapters]))
         results = {}
         for name, command in runs:
             course = scratch / name.replace(" ", "-").replace(",", "")
@@ -176,6 +189,8 @@ def main():
             results[name] = scores(course)
             rows.append((name, seconds))
             print(f"{name}: {seconds:.1f} s", flush=True)
+        if cluster is not None:
+            cluster.close()
         print(f"\n{'run':34} {'wall time':>10} {'per submission':>15} {'vs serial':>10}")
         serial = rows[0][1]
         for name, seconds in rows:

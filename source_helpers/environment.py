@@ -10,6 +10,8 @@ from importlib import metadata
 __all__ = ["pinned_versions", "check_environment"]
 
 _PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;,]+)")
+# Extras for instructors, not part of a student's environment (nor of its check).
+INSTRUCTOR_EXTRAS = ("cluster",)
 
 
 def pinned_versions():
@@ -22,6 +24,8 @@ def pinned_versions():
     """
     pins = {}
     for requirement in metadata.requires("source-helpers") or []:
+        if any(re.search(rf"extra\s*==\s*['\"]{name}['\"]", requirement) for name in INSTRUCTOR_EXTRAS):
+            continue
         match = _PIN.match(requirement)
         if match:
             pins[match.group(1).lower()] = match.group(2)

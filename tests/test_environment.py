@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from source_helpers.environment import check_environment, pinned_versions
+from source_helpers.environment import INSTRUCTOR_EXTRAS, check_environment, pinned_versions
 
 from conftest import ROOT
 
@@ -24,9 +24,15 @@ def _name(text):
     return text.strip().lower().replace("_", "-")
 
 
-def pyproject_pins():
+def pyproject_pins(*, extras=None):
+    """The course's pins (``extras=None``: the dependencies and every extra but the instructors')."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    optional = project["optional-dependencies"]
+    if extras is None:
+        requirements = project["dependencies"] + [r for name, extra in optional.items()
+                                                  if name not in INSTRUCTOR_EXTRAS for r in extra]
+    else:
+        requirements = [r for name in extras for r in optional[name]]
     pins = {}
     for requirement in requirements:
         name, _, version = requirement.partition("==")
@@ -80,6 +86,15 @@ def test_dev_requirements_agree_with_the_constraints():
     assert {"stardist", "csbdeep", "numba", "llvmlite"} <= set(dev)
     disagree = {n: (v, constraints.get(n)) for n, v in dev.items() if constraints.get(n) != v}
     assert not disagree, f"constraints.txt disagrees with requirements-dev.txt (pin, constraint): {disagree}"
+
+
+def test_the_instructors_extras_agree_with_the_dev_requirements_and_stay_out_of_the_students_check():
+    cluster = pyproject_pins(extras=INSTRUCTOR_EXTRAS)
+    assert "distributed" in cluster
+    dev, constraints = dev_requirement_pins(), constraint_pins()
+    assert {n: dev.get(n) for n in cluster} == cluster, "the cluster extra and requirements-dev.txt disagree"
+    assert {n: constraints.get(n) for n in cluster} == cluster
+    assert not set(cluster) & {name for name, *_ in check_environment()}, "chapter 00 would ask students for it"
 
 
 def test_dev_requirements_stay_out_of_the_course_pins():
