@@ -353,6 +353,25 @@ MISTAKES = {
          "    coords = peak_local_max(distance, min_distance=min_distance, labels=binary)\n"
          "    return watershed(-distance, markers_from_peaks(coords, binary.shape), mask=binary)\n",
          r"should be a tuple"),
+        ("peaks without labels=", "def find_watershed(binary, min_distance=10):\n"
+         "    distance = distance_to_background(binary)\n"
+         "    coords = peak_local_max(distance, min_distance=min_distance)\n"
+         "    labels = watershed(-distance, markers_from_peaks(coords, binary.shape), mask=binary)\n"
+         "    return labels, len(np.unique(labels[labels > 0]))\n",
+         r"near the image border got no marker.*without labels="),
+        ("markers by ndi.label of the peak mask", "def find_watershed(binary, min_distance=10):\n"
+         "    distance = distance_to_background(binary)\n"
+         "    coords = peak_local_max(distance, min_distance=min_distance, labels=binary)\n"
+         "    peaks = np.zeros(binary.shape, dtype=bool)\n    peaks[tuple(coords.T)] = True\n"
+         "    labels = watershed(-distance, ndi.label(peaks)[0], mask=binary)\n"
+         "    return labels, len(np.unique(labels[labels > 0]))\n",
+         r"peaks that touch share one marker: ndi\.label"),
+        ("counts len(np.unique(labels)) - 1", "def find_watershed(binary, min_distance=10):\n"
+         "    distance = distance_to_background(binary)\n"
+         "    coords = peak_local_max(distance, min_distance=min_distance, labels=binary)\n"
+         "    labels = watershed(-distance, markers_from_peaks(coords, binary.shape), mask=binary)\n"
+         "    return labels, len(np.unique(labels)) - 1\n",
+         r"len\(np\.unique\(labels\)\) - 1 drops a real object"),
     ],
     ("04-watershed", "markers_from_plateaus"): [
         ("4-connected plateaus", "def markers_from_plateaus(distance, binary):\n"
