@@ -886,9 +886,9 @@ def seg_score(true_labels, pred_labels):
     ----------
     true_labels, pred_labels : ndarray of int, shape (H, W), or sequences of them
         Label images of the same shape, any integer dtype; 0 is background.
-        Two sequences of equal length (the frames of a time-lapse) give the
-        mean over the true objects of all frames, as the challenge pools a
-        whole sequence.
+        Two sequences of equal length (the frames of a time-lapse, also as
+        3-D arrays of shape (T, H, W)) give the mean over the true objects of
+        all frames, as the challenge pools a whole sequence.
 
     Returns
     -------
@@ -927,7 +927,7 @@ def seg_score(true_labels, pred_labels):
     >>> seg_score(np.zeros((2, 2), int), np.ones((2, 2), int))
     nan
     """
-    if isinstance(true_labels, np.ndarray) or isinstance(pred_labels, np.ndarray):
+    if any(isinstance(v, np.ndarray) and v.ndim != 3 for v in (true_labels, pred_labels)):
         jaccards = _seg_jaccards(true_labels, pred_labels, ("true_labels", "pred_labels"))
     else:
         try:

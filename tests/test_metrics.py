@@ -765,13 +765,16 @@ def test_seg_pools_frames_over_their_true_objects():
     three = np.array([[1, 0, 2, 0, 3]])
     assert seg_score([one, three], [one, np.zeros_like(three)]) == pytest.approx(2 / 5)
     assert seg_score((one,), (one,)) == 1.0
+    stack = np.stack([one, np.zeros_like(three)])
+    assert seg_score(np.stack([one, three]), stack) == pytest.approx(2 / 5), "a (T, H, W) stack is a sequence"
     assert np.isnan(seg_score(np.zeros((2, 2), int), np.zeros((2, 2), int)))
 
 
 @pytest.mark.parametrize("true, pred, error, match", [
     (np.zeros((2, 2)), np.zeros((2, 2), int), TypeError, "`true_labels` must be an integer label image"),
     (np.zeros((2, 2), int), np.zeros((2, 3), int), ValueError, "`true_labels` and `pred_labels` must have the same shape"),
-    (np.zeros((2, 2, 2), int), np.zeros((2, 2, 2), int), ValueError, "true_labels"),
+    (np.zeros((2, 2, 2, 2), int), np.zeros((2, 2, 2, 2), int), ValueError, "true_labels"),
+    (np.zeros((2, 2, 2), int), np.zeros((2, 2), int), ValueError, "true_labels"),
     ([np.zeros((2, 2), int)], [np.zeros((2, 2), int)] * 2, ValueError, "must hold as many images; got 1 and 2"),
     ([], [], ValueError, "empty sequences"),
     ([np.zeros((2, 2), int)], [np.zeros((2, 2), float)], TypeError, r"`pred_labels\[0\]` must be an integer"),
