@@ -61,6 +61,7 @@ from .metrics import (
     matching_scores,
     precision_recall,
     scores_over_thresholds,
+    seg_score,
 )
 from .noise import (
     add_dust,
@@ -131,7 +132,7 @@ __all__ = [
     # metrics (chapter 07)
     "iou", "iou_matrix", "match_instances", "f1_at", "precision_recall", "label_overlaps", "LabelOverlaps",
     "match_labels", "match_overlaps", "Matching", "matching_scores", "scores_over_thresholds",
-    "MatchingScores", "DEFAULT_THRESHOLDS",
+    "MatchingScores", "DEFAULT_THRESHOLDS", "seg_score",
     # noise (chapter 05)
     "add_salt_noise", "salt_noise_by_truncation", "true_noise_probability", "erosions_to_remove",
     "add_dust", "roughen_outline",

@@ -6,7 +6,12 @@ difference (swapped axes, wrong dtype, flipped image...). Checks look at the
 type, then dtype and shape, before they compare values, so an object that
 claims to equal everything cannot pass. Their own frames are hidden from
 tracebacks (``__tracebackhide__``), so a failing test shows the message,
-not the checker's code.
+not the checker's code. IPython itself always shows the last frame of a
+traceback, hidden or not; imported in an IPython kernel (a notebook, or
+nbgrader's Validate), this module therefore registers an exception handler
+that drops its frames from an ``AssertionError``'s traceback and from the
+tracebacks of the errors chained to it, so the student reads their own
+lines and the message. Plain Python and pytest are unaffected.
 
 Hidden tests pass ``reveal=False``: the message then says what is wrong
 without printing the expected values, because nbgrader shows the messages
@@ -37,6 +42,7 @@ import contextlib
 import itertools
 import re
 import sys
+import types
 import warnings
 
 import numpy as np
@@ -822,3 +828,46 @@ def check_known_mistakes(actual, mistakes, what, *, labels=False, expected=None)
             continue
         if same(actual, wrong):
             _fail(f"{what}: {explanation.rstrip('.')}.")
+
+
+# --- Tracebacks in IPython ---------------------------------------------------------------------------
+
+def _without_checker_frames(tb):
+    """The traceback ``tb`` without the frames of this module's code."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return trimmed
+
+
+def _show_without_checker(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom exception handler: show an AssertionError as usual, minus the checker's frames."""
+    seen, error = set(), value
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if error.__traceback__ is not None:
+            error.__traceback__ = _without_checker_frames(error.__traceback__)
+        error = error.__cause__ if error.__cause__ is not None else (
+            None if error.__suppress_context__ else error.__context__)
+    shell.showtraceback((etype, value, _without_checker_frames(tb)), tb_offset=tb_offset)
+    return None
+
+
+def _install_ipython_handler():
+    """Register ``_show_without_checker`` in the running IPython shell, if any and if its slot is free."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    if tuple(getattr(shell, "custom_exceptions", ())) not in ((), (AssertionError,)):
+        return False  # another handler is installed: leave it alone
+    shell.set_custom_exc((AssertionError,), _show_without_checker)
+    return True
+
+
+_install_ipython_handler()

@@ -16,7 +16,13 @@ instance masks (label images) this module computes
   the scores built on it (``matching_scores``, ``scores_over_thresholds``,
   ``f1_at``, ``precision_recall``): true positives (matched pairs), false positives (unmatched
   predicted objects), false negatives (unmatched true objects), precision,
-  recall, F1, the mean IoU of the matched pairs and the count error.
+  recall, F1, the mean IoU of the matched pairs and the count error;
+- ``seg_score``, the Cell Tracking Challenge's SEG measure: the mean, over
+  the true objects, of the IoU with the predicted object that covers more
+  than half of it (0 where none does). It needs no threshold and no
+  matching, ignores predicted objects that cover no true object more than
+  half, and credits a blob that merges cells for each cell it covers more
+  than half of.
 
 The matching is the one of ``stardist.matching.matching`` (a Hungarian
 matching on the IoU matrix): it pairs as many objects as possible with an
@@ -61,6 +67,7 @@ __all__ = [
     "scores_over_thresholds",
     "f1_at",
     "precision_recall",
+    "seg_score",
 ]
 
 #: Thresholds of ``scores_over_thresholds`` when none are given: 0.1, 0.2, ..., 0.9.
@@ -846,3 +853,94 @@ def precision_recall(true_labels, pred_labels, threshold=0.5):
     """
     scores = matching_scores(true_labels, pred_labels, threshold)
     return scores.precision, scores.recall
+
+
+def _seg_jaccards(true_labels, pred_labels, names):
+    """IoU of each true object with the predicted object covering more than half of it, 0 where none does."""
+    true_labels = check_labels(true_labels, names[0])
+    pred_labels = check_labels(pred_labels, names[1])
+    check_same_shape(true_labels, pred_labels, *names)
+    overlaps = label_overlaps(true_labels, pred_labels)
+    jaccards = np.zeros(overlaps.n_true)
+    covers = 2 * overlaps.intersections > overlaps.true_areas[overlaps.rows]
+    # A true object is covered more than half by at most one predicted object (they do not overlap).
+    jaccards[overlaps.rows[covers]] = overlaps.ious[covers]
+    return jaccards
+
+
+def seg_score(true_labels, pred_labels):
+    """The Cell Tracking Challenge's SEG measure of a segmentation.
+
+    For every true object R, the predicted object S that covers more than
+    half of it (|R and S| > |R| / 2) is its match, and its score is the IoU
+    (Jaccard index) |R and S| / |R or S|; a true object without such a
+    match scores 0. SEG is the mean of these scores over all true objects.
+    At most one predicted object can cover more than half of R, so there is
+    nothing to decide, and no threshold to choose. Unlike F1, SEG ignores
+    predicted objects that cover no true object more than half (debris taken
+    for cells costs nothing), and one predicted object that merges cells
+    scores for every cell it covers more than half of (F1's one-to-one
+    matching lets it count for one at most).
+
+    Parameters
+    ----------
+    true_labels, pred_labels : ndarray of int, shape (H, W), or sequences of them
+        Label images of the same shape, any integer dtype; 0 is background.
+        Two sequences of equal length (the frames of a time-lapse, also as
+        3-D arrays of shape (T, H, W)) give the mean over the true objects of
+        all frames, as the challenge pools a whole sequence.
+
+    Returns
+    -------
+    seg : float
+        Between 0.0 and 1.0; ``nan`` when there is no true object at all
+        (a mean over nothing).
+
+    Raises
+    ------
+    TypeError
+        If an image is not an integer (or boolean) array.
+    ValueError
+        If an image is not 2-D, is empty or holds negative ids, two shapes
+        differ, or the two sequences differ in length.
+
+    See Also
+    --------
+    f1_at : the F1 score of a one-to-one matching at an IoU threshold.
+
+    Examples
+    --------
+    Two cells; the prediction merges them into one blob that covers all of
+    cell 1 and a third of cell 2, and adds a speck of debris (5):
+
+    >>> true = np.array([[1, 1, 1, 0, 2, 2, 2, 0, 0]])
+    >>> pred = np.array([[3, 3, 3, 3, 3, 0, 0, 0, 5]])
+    >>> seg_score(true, pred)        # cell 1: IoU 3/5, cell 2: no match
+    0.3
+    >>> f1_at(true, pred, 0.5)       # one pair (1, 3), one cell missed, one speck
+    0.5
+
+    Frames are pooled over their true objects:
+
+    >>> seg_score([true, true], [true, pred])
+    0.65
+    >>> seg_score(np.zeros((2, 2), int), np.ones((2, 2), int))
+    nan
+    """
+    if any(isinstance(v, np.ndarray) and v.ndim != 3 for v in (true_labels, pred_labels)):
+        jaccards = _seg_jaccards(true_labels, pred_labels, ("true_labels", "pred_labels"))
+    else:
+        try:
+            true_labels, pred_labels = list(true_labels), list(pred_labels)
+        except TypeError:
+            raise TypeError("`true_labels` and `pred_labels` must be label images (2-D integer arrays) or "
+                            f"sequences of them; got {_describe(true_labels)} and {_describe(pred_labels)}.") from None
+        if len(true_labels) != len(pred_labels):
+            raise ValueError(f"`true_labels` and `pred_labels` must hold as many images; got {len(true_labels)} "
+                             f"and {len(pred_labels)}.")
+        if not true_labels:
+            raise ValueError("`true_labels` and `pred_labels` are empty sequences; give at least one image each.")
+        jaccards = np.concatenate([
+            _seg_jaccards(t, p, (f"true_labels[{i}]", f"pred_labels[{i}]"))
+            for i, (t, p) in enumerate(zip(true_labels, pred_labels))])
+    return float(jaccards.mean()) if len(jaccards) else float("nan")

@@ -352,7 +352,8 @@ ANSWERS = {
          "    return (tp / n_pred if n_pred > 0 else 0.0, tp / n_true if n_true > 0 else 0.0)\n"),
     ],
     ("07-iou", "fair_threshold"): [
-        ("a little below one half", "fair_threshold = 0.45\n"),
-        ("a stricter choice", "fair_threshold = 0.7\n"),
+        ("just above the outlines 3 px wider", "fair_threshold = 0.74\n"),
+        ("the largest the 1.5 px wider outlines allow, to two decimals", "fair_threshold = 0.78\n"),
+        ("an int-free fraction", "fair_threshold = 3 / 4\n"),
     ],
 }

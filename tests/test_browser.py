@@ -307,7 +307,16 @@ def check_first_run(cells, release):
         unanswered = "NotImplementedError" in error and ("is not written yet" in error or i not in tests)
         assert unanswered or (i in tests and "is still None" in error), (
             f"cell {i} failed for another reason than an unanswered exercise:\n{error}")
+        if i in tests:
+            assert_no_checker_frames(error, f"the failing visible test in cell {i}")
     return sum(cells[i]["images"] for i in code)
+
+
+def assert_no_checker_frames(error, where):
+    """A failing test shows its message and the student's lines, not the frames of source_helpers/checks.py."""
+    assert "AssertionError: " in error, f"{where} shows no message:\n{error}"
+    checker = [line for line in error.splitlines() if "checks.py" in line or "_fail" in line or "skipping hidden" in line]
+    assert not checker, f"{where} shows the checker's own frames {checker}:\n{error}"
 
 
 def type_answer(student, answer, line):
@@ -336,6 +345,8 @@ def validate(student, release, answered_test):
     assert sorted(map(normal, failed)) == sorted(normal(source(release["cells"][i])) for i in others), (
         verdict["text"][:3000])
     assert all("NotImplementedError" in error for error in errors), verdict["text"][:3000]
+    for error in errors:
+        assert_no_checker_frames(error, "Validate's report of a failing test")
     dialog.locator(".jp-mod-accept").click()
     dialog.wait_for(state="detached")
 

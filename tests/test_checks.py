@@ -436,3 +436,49 @@ def test_call_unchanged_is_exported():
 def test_check_allclose_explains_nan():
     with pytest.raises(AssertionError, match="NaN: a division by zero"):
         checks.check_allclose(np.full((2, 2), np.nan), np.zeros((2, 2)), "normalize_minmax(constant)")
+
+
+IPYTHON_SESSION = r"""
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance(colors="nocolor")
+shell.run_cell("import numpy as np\nfrom source_helpers import checks")
+shell.run_cell("def brightest(image):\n    return image[5, 0]  # the student's own line\n")
+print("=== failing check")
+shell.run_cell("checks.check_close(0.5, 1.0, 'mean(image)')")
+print("=== student's error")
+result = shell.run_cell("checks.call(brightest, np.zeros((3, 3)))")
+print("=== error kept:", type(result.error_in_exec).__name__)
+print("=== plain assert")
+shell.run_cell("assert 1 == 2, 'a plain assert'")
+"""
+
+
+def test_a_failing_check_in_ipython_shows_the_message_and_the_students_lines_only(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    script = tmp_path / "session.py"
+    script.write_text(IPYTHON_SESSION)
+    root = Path(__file__).resolve().parents[1]
+    env = {**__import__("os").environ, "PYTHONPATH": str(root)}
+    shown = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=120, check=True).stdout
+    failing, student, kept, plain = re.split(r"^=== .*$", shown, flags=re.M)[1:]
+    assert "AssertionError: mean(image) is 0.5, but 1.0 was expected" in failing
+    assert "checks.check_close(0.5, 1.0" in failing, "the test's own line stays"
+    # the student's error: their line, then the message; no frame of the checker anywhere
+    assert "return image[5, 0]  # the student's own line" in student
+    assert "IndexError: index 5 is out of bounds" in student
+    assert "AssertionError: `brightest` raised IndexError" in student
+    for text in (failing, student):
+        assert "checks.py" not in text and "_fail" not in text and "skipping hidden" not in text, text
+    assert "error kept: AssertionError" in shown, "IPython still records the error (nbgrader sees a failed cell)"
+    assert "AssertionError: a plain assert" in plain and "Traceback" in plain
+
+
+def test_outside_ipython_no_handler_is_installed_and_tracebacks_are_plain_python():
+    assert checks._install_ipython_handler() is False or "IPython" in sys.modules
+    with pytest.raises(AssertionError) as caught:
+        checks.check_close(0.5, 1.0, "x")
+    frames = [entry.name for entry in __import__("traceback").extract_tb(caught.value.__traceback__)]
+    assert frames[-1] == "_fail", "plain Python keeps the full traceback"

@@ -28,6 +28,7 @@ from source_helpers.metrics import (
     matching_scores,
     precision_recall,
     scores_over_thresholds,
+    seg_score,
 )
 
 DTYPES = [np.uint8, np.uint16, np.int32, np.int64, np.uint32, np.uint64]
@@ -680,3 +681,105 @@ def test_matching_agrees_with_stardist(kind, stardist_matching):
     assert not disagreements, f"{len(disagreements)} disagreements with stardist:\n" + "\n".join(disagreements[:10])
     if kind != "empty":
         assert n_matched > 0, "the cases of this kind never match anything: they test nothing"
+
+
+# --- seg_score (the Cell Tracking Challenge's SEG) ---------------------------------
+
+def brute_seg(trues, preds):
+    """SEG as the challenge defines it, one true object at a time."""
+    scores = []
+    for true, pred in zip(trues, preds):
+        for t in [v for v in np.unique(true) if v != 0]:
+            r = true == t
+            best = 0.0
+            for p in [v for v in np.unique(pred) if v != 0]:
+                s = pred == p
+                if np.count_nonzero(r & s) > np.count_nonzero(r) / 2:
+                    best = np.count_nonzero(r & s) / np.count_nonzero(r | s)
+            scores.append(best)
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+@pytest.mark.parametrize("true, pred, expected", [
+    # identical objects under other names
+    ([[1, 1, 0, 2, 2]], [[7, 7, 0, 9, 9]], 1.0),
+    # a blob merging two cells of 3 px: covers all of one (IoU 3/7) and 1 px of the other (no match)
+    ([[1, 1, 1, 0, 2, 2, 2]], [[5, 5, 5, 5, 5, 0, 0]], (3 / 5 + 0) / 2),
+    # exactly half covered is not more than half: no match
+    ([[1, 1, 1, 1]], [[3, 3, 0, 0]], 0.0),
+    # one pixel more than half: matched, IoU 3/4
+    ([[1, 1, 1, 1]], [[3, 3, 3, 0]], 3 / 4),
+    # debris (8) costs nothing; a prediction larger than the cell still matches
+    ([[0, 1, 1, 0, 0, 0]], [[4, 4, 4, 0, 0, 8]], 2 / 3),
+    # no prediction at all
+    ([[1, 1, 0, 2]], [[0, 0, 0, 0]], 0.0),
+    # no background anywhere: one blob covers more than half of both cells, and scores for each
+    ([[1, 1, 2, 2]], [[3, 3, 3, 3]], 0.5),
+    ([[1, 1, 1, 2]], [[3, 3, 3, 3]], (3 / 4 + 1 / 4) / 2),
+])
+def test_seg_by_hand(true, pred, expected):
+    true, pred = np.array(true), np.array(pred)
+    assert seg_score(true, pred) == pytest.approx(expected)
+    assert seg_score(true, pred) == pytest.approx(brute_seg([true], [pred]))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_seg_agrees_with_the_definition_on_random_label_images(seed):
+    rng = np.random.default_rng(seed)
+    dtype = DTYPES[seed % len(DTYPES)]
+    true = scatter_labels(ndi.label(random_mask(rng, (14, 17), 0.55))[0], rng, dtype)
+    pred = scatter_labels(ndi.label(random_mask(rng, (14, 17), 0.55))[0], rng, dtype)
+    assert seg_score(true, pred) == pytest.approx(brute_seg([true], [pred]), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_seg_properties(seed):
+    rng = np.random.default_rng(100 + seed)
+    true = ndi.label(random_mask(rng, (16, 16), 0.5))[0]
+    pred = ndi.label(random_mask(rng, (16, 16), 0.5))[0]
+    value = seg_score(true, pred)
+    assert 0.0 <= value <= 1.0
+    assert seg_score(true, scatter_labels(true, rng, np.uint16)) == 1.0, "1 on the same objects under any ids"
+    # predicted objects that touch no true object (extra debris) never change SEG
+    outside = np.where((true == 0) & (pred == 0) & (rng.random(pred.shape) < 0.3), 5000, pred)
+    assert seg_score(true, outside) == pytest.approx(value)
+    # SEG is at most the mean IoU of the best partner of each true object
+    best = iou_matrix(true, pred).max(axis=1, initial=0)
+    assert value <= best.mean() + 1e-12
+
+
+def test_seg_credits_a_merge_that_f1_counts_as_two_errors():
+    true = np.zeros((10, 40), int)
+    true[2:8, 2:22] = 1               # a long cell
+    true[2:8, 23:31] = 2              # its short sister
+    merged = np.where(true > 0, 9, 0)
+    merged[2:8, 22] = 9               # one blob over both
+    # F1: the blob matches the long cell only (IoU 120/174); the sister is a false negative
+    assert f1_at(true, merged) == pytest.approx(2 / 3)
+    # SEG: the blob covers all of each cell, so both score their IoU with it
+    assert seg_score(true, merged) == pytest.approx((120 / 174 + 48 / 174) / 2)
+
+
+def test_seg_pools_frames_over_their_true_objects():
+    one = np.array([[1, 1, 0, 2, 2]])
+    three = np.array([[1, 0, 2, 0, 3]])
+    assert seg_score([one, three], [one, np.zeros_like(three)]) == pytest.approx(2 / 5)
+    assert seg_score((one,), (one,)) == 1.0
+    stack = np.stack([one, np.zeros_like(three)])
+    assert seg_score(np.stack([one, three]), stack) == pytest.approx(2 / 5), "a (T, H, W) stack is a sequence"
+    assert np.isnan(seg_score(np.zeros((2, 2), int), np.zeros((2, 2), int)))
+
+
+@pytest.mark.parametrize("true, pred, error, match", [
+    (np.zeros((2, 2)), np.zeros((2, 2), int), TypeError, "`true_labels` must be an integer label image"),
+    (np.zeros((2, 2), int), np.zeros((2, 3), int), ValueError, "`true_labels` and `pred_labels` must have the same shape"),
+    (np.zeros((2, 2, 2, 2), int), np.zeros((2, 2, 2, 2), int), ValueError, "true_labels"),
+    (np.zeros((2, 2, 2), int), np.zeros((2, 2), int), ValueError, "true_labels"),
+    ([np.zeros((2, 2), int)], [np.zeros((2, 2), int)] * 2, ValueError, "must hold as many images; got 1 and 2"),
+    ([], [], ValueError, "empty sequences"),
+    ([np.zeros((2, 2), int)], [np.zeros((2, 2), float)], TypeError, r"`pred_labels\[0\]` must be an integer"),
+    (3, 4, TypeError, "must be label images"),
+])
+def test_seg_rejects_bad_input_naming_the_argument(true, pred, error, match):
+    with pytest.raises(error, match=match):
+        seg_score(true, pred)
