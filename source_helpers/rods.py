@@ -68,7 +68,7 @@ def rod_scales(pixel_size_um, cell_width_um=1.0):
     Parameters
     ----------
     pixel_size_um : float
-        Side of a pixel in µm (for the course's real data about 0.05).
+        Side of a pixel in µm (for the course's real data about 0.055, from 0.04 to 0.07).
     cell_width_um : float, optional
         Width of a cell in µm (default 1.0, *E. coli*).
 
