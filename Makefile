@@ -12,6 +12,8 @@
 #                  to run students' code uncontained unless UNSAFE_NO_CONTAINMENT=1
 #   make feedback  feedback HTML for every graded submission (CHAPTERS=..., STUDENTS=... for some)
 #   make export    grades.csv with each submission's status and flags
+#   make roster ROSTER=roster.csv  add the class list (id, first_name, last_name, email) to the gradebook
+#   make backup    a consistent copy of the gradebook in backups/ (safe while grading runs)
 #   make constraints  rewrite constraints.txt from the installed environment
 #   make site      build the course website into build/site/ (open build/site/index.html); executed
 #                  chapters are cached in build/site-cache/, so a rebuild takes seconds
@@ -32,6 +34,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 CHAPTERS ?=
 STUDENTS ?=
 SCHEDULER ?=
+ROSTER ?=
 WHEEL ?=
 # The course website (make site) and the cache of its executed chapters; both under the ignored build/.
 SITE ?= build/site
@@ -39,7 +42,7 @@ SITE_CACHE ?= build/site-cache
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup setup-dev lab test release outputs try autograde feedback export constraints site data clean
+.PHONY: setup setup-dev lab test release outputs try autograde feedback export roster backup constraints site data clean
 
 # Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
 SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
@@ -84,6 +87,13 @@ feedback: setup
 
 export: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nbgrader export
+
+roster: setup
+	@test -n "$(ROSTER)" || { echo "usage: make roster ROSTER=roster.csv (columns id, first_name, last_name, email)"; exit 2; }
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading roster $(ROSTER)
+
+backup: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading backup
 
 constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new

@@ -158,7 +158,8 @@ def test_ci_runs_the_readme_test_command():
     assert steps[-1] == command, f".ci/run must end with the README's test command {command!r}; it ends with {steps[-1]!r}"
 
 
-@pytest.mark.parametrize("path", ["gradebook.db", "submitted/x", "autograded/x", "feedback/x", ".venv/x"])
+@pytest.mark.parametrize("path", ["gradebook.db", "gradebook.db-wal", "gradebook.db-shm", "grading-status.csv", "backups/x",
+                                  "submitted/x", "autograded/x", "feedback/x", ".venv/x"])
 def test_grading_byproducts_are_ignored_by_git(path):
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.fail("the tests run in a git checkout with git installed")

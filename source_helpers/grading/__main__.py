@@ -12,10 +12,13 @@ autograde  grade every submission in submitted/ (all chapters when none is named
            --scheduler tcp://host:8786  grade on the workers of a Dask cluster
 feedback   write feedback/<student>/<chapter>/<chapter>.html for every graded submission
            (--students A,B for some); one failure does not stop the others
+roster FILE.csv   add the class (columns id, first_name, last_name, email) to the gradebook
+backup [FOLDER]   a consistent copy of the gradebook in FOLDER (default backups/), safe while grading
 """
 
 import argparse
 import sys
+from pathlib import Path
 import tempfile
 import time
 import warnings
@@ -24,6 +27,7 @@ from .batch import UncontainedRefused, grade_class
 from .course import check_chapters, course_root, generate_release
 from .feedback import feedback_class
 from .outputs import store_checked_outputs
+from .term import backup_gradebook, import_roster
 from .trial import try_chapter
 
 
@@ -51,7 +55,23 @@ warnings.filterwarnings("ignore", module="nbgrader.api")
 warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-COMMANDS = ["release", "outputs", "try", "autograde", "feedback"]
+COMMANDS = ["release", "outputs", "try", "autograde", "feedback", "roster", "backup"]
+
+
+def _term(root, args):
+    """The roster and backup commands: they take a path, not chapters."""
+    from .course import nbgrader_api
+
+    db_url = nbgrader_api(root).coursedir.db_url
+    if args.command == "roster":
+        if len(args.chapters) != 1:
+            raise ValueError("roster takes one file: python -m source_helpers.grading roster roster.csv")
+        added, updated = import_roster(db_url, args.chapters[0])
+        print(f"roster {args.chapters[0]}: {added} student(s) added, {updated} updated")
+    else:
+        target = backup_gradebook(db_url, args.chapters[0] if args.chapters else Path(root) / "backups")
+        print(f"gradebook backed up to {target}")
+    return 0
 
 
 def _parser():
@@ -78,8 +98,10 @@ def main(argv):
         return 2
     try:
         root = course_root()
+        if args.command in ("roster", "backup"):
+            return _term(root, args)
         names = check_chapters(root, args.chapters)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.command == "release":
