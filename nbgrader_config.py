@@ -56,5 +56,13 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 # Students validating in JupyterLab run everything in their own kernel, as usual.
 c.Execute.timeout = 60
 
+# Due dates and extensions come from due-dates.csv and extensions.csv (source_helpers/grading/deadlines.py).
+# What late work costs: "none", "per_day" (per_day_percent of the score per day started; 0 after
+# cutoff_days if > 0) or "zero_after" (0 after cutoff_days days late).
+c.AssignLatePenalties.plugin_class = "source_helpers.grading.deadlines.CourseLatePolicy"
+c.CourseLatePolicy.policy = "none"
+c.CourseLatePolicy.per_day_percent = 10.0
+c.CourseLatePolicy.cutoff_days = 0.0
+
 # `nbgrader export` adds each submission's grading status and flags to grades.csv.
 c.ExportApp.plugin_class = "source_helpers.grading.export.CourseCsvExport"

@@ -39,6 +39,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from .course import check_chapters, nbgrader_api
+from .deadlines import apply_deadlines
 from .preprocessors import PACKAGES_ENV, REPORT_NAME, UNSAFE_ENV
 from .submission import inspect_submission, snapshot_submission
 
@@ -233,10 +234,11 @@ def _grade_task(task):
 
 # -- the class ------------------------------------------------------------------------
 
-def _fingerprint(notebook, source):
+def _fingerprint(notebook, source, terms=""):
     digest = hashlib.sha256()
     for path in (notebook, source):
         digest.update(Path(path).read_bytes())
+    digest.update(terms.encode())
     return digest.hexdigest()
 
 
@@ -334,18 +336,21 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
     status = _Status(root)
     api = nbgrader_api(root)
     tasks, outcomes = [], []
-    for chapter in names:
-        chapter_students = list(students) if students is not None else _students(root, chapter)
-        if not chapter_students:
-            continue
+    students_of = {chapter: list(students) if students is not None else _students(root, chapter) for chapter in names}
+    students_of = {chapter: found for chapter, found in students_of.items() if found}
+    for chapter in students_of:
         if ensure_registered(root, chapter):
             say(f"{chapter}: registered in the gradebook from solutions/{chapter}/")
+    deadlines = apply_deadlines(root, api.coursedir.db_url, list(students_of))
+    for chapter, chapter_students in students_of.items():
         _prepare_gradebook(api.coursedir.db_url)
         source = root / "solutions" / chapter / f"{chapter}.ipynb"
         graded_before = _graded_in_gradebook(api, chapter)
         for student in chapter_students:
             submission = inspect_submission(root / "submitted" / student / chapter, chapter, read=False)
-            fingerprint = "" if submission.notebook is None else _fingerprint(submission.notebook, source)
+            # A changed notebook, source, due date or extension is graded again without force.
+            terms = f"{deadlines.get((chapter, None))}|{deadlines.get((chapter, student))}"
+            fingerprint = "" if submission.notebook is None else _fingerprint(submission.notebook, source, terms)
             before = status.get(chapter, student)
             if (fingerprint and not force and before and before.get("fingerprint") == fingerprint
                     and before.get("status") in ("graded", "flagged") and student in graded_before):

@@ -7,7 +7,9 @@ same columns and two more, read from ``autograded/grading-status.json``
 
 - ``status``: ``graded``, ``flagged`` (graded, but look at the flags),
   ``failed`` (not graded: the reason is in ``flags``), or ``not submitted``;
-- ``flags``: what a person should look at, separated by ``;``.
+- ``flags``: what a person should look at, separated by ``;``;
+- ``late``: ``no``, ``late by 1 d 4 h`` (after the due time and the student's
+  extension, see ``deadlines.py``), or empty when nothing was submitted.
 
 ``nbgrader_config.py`` selects it with ``c.ExportApp.plugin_class``.
 """
@@ -21,11 +23,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin
 
 from .batch import STATUS_FILE
+from .deadlines import describe_lateness
 
 __all__ = ["CourseCsvExport"]
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
-           "late_submission_penalty", "score", "max_score", "status", "flags"]
+           "late_submission_penalty", "score", "max_score", "status", "flags", "late"]
 
 
 class CourseCsvExport(ExportPlugin):
@@ -73,7 +76,8 @@ class CourseCsvExport(ExportPlugin):
         flags = list(entry.get("flags", []))
         if entry.get("error") and entry["error"] not in flags:
             flags.insert(0, entry["error"])
+        late = "" if submission is None or state == "not submitted" else describe_lateness(submission)
         values = [assignment.name, assignment.duedate, timestamp, student.id, student.last_name,
                   student.first_name, student.email, raw, penalty, score, assignment.max_score, state,
-                  "; ".join(flags)]
+                  "; ".join(flags), late]
         return ["" if v is None else str(v) for v in values]
