@@ -61,13 +61,14 @@ def call(box, name, *args, timeout=30):
 
 def test_the_chapters_references_are_removed_and_others_kept(tmp_path):
     package = build_student_package(CHAPTER, tmp_path)
-    segmentation = (package / "segmentation.py").read_text()
+    watershed = (package / "watershed.py").read_text()
     own = [name for name, chapter in REFERENCES.items() if chapter == CHAPTER]
-    find_watershed_body = segmentation.split("def find_watershed")[1].split("\ndef ")[0]
+    find_watershed_body = watershed.split("def find_watershed")[1].split("\ndef ")[0]
     assert own and "peak_local_max(distance" not in find_watershed_body
-    assert "peak_local_max(distance" in segmentation     # watershed_with_slip, not a reference, is still there
-    assert "ReferenceBlocked" in segmentation
-    assert "ndi.binary_erosion" in segmentation          # remove_speckles, chapter 05, is still there
+    assert "peak_local_max(distance" in watershed        # watershed_with_slip, not a reference, is still there
+    assert "ReferenceBlocked" in watershed
+    thresholds = (package / "thresholds.py").read_text()
+    assert "ndi.binary_erosion" in thresholds.split("def remove_speckles")[1]   # chapter 05's, still there
     assert sorted(p.name for p in (package / "grading").iterdir()) == ["__init__.py", "wire.py", "worker.py"]
 
 

@@ -113,3 +113,30 @@ def test_only_known_gradebooks_are_backed_up(tmp_path):
         backup_gradebook("mysql://x/y", tmp_path)
     with pytest.raises(FileNotFoundError, match="no gradebook"):
         backup_gradebook(f"sqlite:///{tmp_path / 'missing.db'}", tmp_path)
+
+
+def test_a_second_graders_export_on_the_same_postgresql_gradebook_shows_status_and_flags(postgres, tmp_path):
+    url = postgres.create_database("shared_status")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        scratch_course(ROOT, CHAPTER, folder)
+        with open(folder / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
+    api = nbgrader_api(first)
+    assert api.generate_assignment(CHAPTER, force=True)["success"]
+    for student, text in {"ada": None, "bo": '{"cells": [ broken'}.items():
+        folder = first / "submitted" / student / CHAPTER
+        folder.mkdir(parents=True)
+        if text is None:
+            nbformat.write(release_notebook(api, CHAPTER), folder / f"{CHAPTER}.ipynb")
+        else:
+            (folder / f"{CHAPTER}.ipynb").write_text(text)
+    grade_class(first, [CHAPTER], workers=1, progress=None)
+    export = subprocess.run([str(BIN / "nbgrader"), "export"], cwd=second, capture_output=True, text=True,
+                            env={"PATH": f"{BIN}:/usr/bin:/bin"})
+    assert export.returncode == 0, export.stderr
+    assert not (second / "autograded").exists(), "the second grader has no local status file"
+    with open(second / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert rows["bo"]["status"] == "failed" and "NotJSONError" in rows["bo"]["flags"], rows["bo"]
+    assert rows["ada"]["status"] == "graded"

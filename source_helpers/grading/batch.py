@@ -40,6 +40,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from .course import check_chapters, nbgrader_api
 from .deadlines import apply_deadlines
+from .status import read_status, write_status
 from .preprocessors import PACKAGES_ENV, REPORT_NAME, UNSAFE_ENV
 from .submission import inspect_submission, snapshot_submission
 
@@ -243,20 +244,29 @@ def _fingerprint(notebook, source, terms=""):
 
 
 class _Status:
-    """``autograded/grading-status.json``: the last outcome of every submission, written after each one."""
+    """The last outcome of every submission, written after each one.
 
-    def __init__(self, root):
+    It lives in the gradebook's database (``status.py``), so every grader of
+    the course sees it, with a copy in ``autograded/grading-status.json``.
+    """
+
+    def __init__(self, root, db_url):
         self.path = Path(root) / "autograded" / STATUS_FILE
-        try:
-            self.entries = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            self.entries = {}
+        self.db_url = db_url
+        self.entries = read_status(db_url)
+        if not self.entries:        # a course graded before the status moved into the gradebook
+            try:
+                self.entries = json.loads(self.path.read_text())
+            except (OSError, ValueError):
+                self.entries = {}
 
     def get(self, chapter, student):
         return self.entries.get(f"{chapter}/{student}")
 
     def put(self, outcome):
-        self.entries[f"{outcome.chapter}/{outcome.student}"] = asdict(outcome)
+        entry = asdict(outcome)
+        self.entries[f"{outcome.chapter}/{outcome.student}"] = entry
+        write_status(self.db_url, entry)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
@@ -333,7 +343,6 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
             "bubblewrap) and run again. To grade anyway, with the students' code able to read the course "
             "(solutions/ included), the gradebook and the network, say so: make autograde "
             "UNSAFE_NO_CONTAINMENT=1 (--unsafe-no-containment).")
-    status = _Status(root)
     api = nbgrader_api(root)
     tasks, outcomes = [], []
     students_of = {chapter: list(students) if students is not None else _students(root, chapter) for chapter in names}
@@ -342,6 +351,8 @@ def grade_class(root, chapters=(), *, students=None, workers=None, force=False, 
         if ensure_registered(root, chapter):
             say(f"{chapter}: registered in the gradebook from solutions/{chapter}/")
     deadlines = apply_deadlines(root, api.coursedir.db_url, list(students_of))
+    # After registering: nbgrader makes the gradebook's tables before the status gets its own.
+    status = _Status(root, api.coursedir.db_url)
     for chapter, chapter_students in students_of.items():
         _prepare_gradebook(api.coursedir.db_url)
         source = root / "solutions" / chapter / f"{chapter}.ipynb"

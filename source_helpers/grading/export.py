@@ -2,8 +2,9 @@
 
 nbgrader's own CSV cannot tell a blank submission from one that could not be
 graded (malformed, missing, a crash): both are a 0. This plugin writes the
-same columns and two more, read from ``autograded/grading-status.json``
-(see ``batch.py``):
+same columns and three more, the first two read from the gradebook's own
+database (``status.py``; ``autograded/grading-status.json`` for a course
+graded before), so every grader's export shows them:
 
 - ``status``: ``graded``, ``flagged`` (graded, but look at the flags),
   ``failed`` (not graded: the reason is in ``flags``), or ``not submitted``;
@@ -24,6 +25,7 @@ from nbgrader.plugins import ExportPlugin
 
 from .batch import STATUS_FILE
 from .deadlines import describe_lateness
+from .status import read_status
 
 __all__ = ["CourseCsvExport"]
 
@@ -35,7 +37,14 @@ class CourseCsvExport(ExportPlugin):
     """Grades as CSV with a status and flags column per submission."""
 
     def _status(self):
+        """The grading status of every submission: from the gradebook's database, else the local file."""
         coursedir = CourseDirectory(config=self.config)
+        try:
+            found = read_status(coursedir.db_url)
+        except Exception:  # a database the grader never wrote to: fall back to the file
+            found = {}
+        if found:
+            return found
         path = Path(coursedir.root) / coursedir.autograded_directory / STATUS_FILE
         try:
             return json.loads(path.read_text())
