@@ -156,17 +156,14 @@ def rod_markers(relative, foreground, *, depth=0.04, max_level=0.7):
     check_2d(relative, "relative")
     foreground = check_binary(foreground, "foreground")
     check_same_shape(relative, foreground, "relative", "foreground")
-    depth = check_number(depth, "depth", minimum=0, strict_minimum=True)
     max_level = check_number(max_level, "max_level")
-    relative = relative.astype(np.float64)
-    minima = h_minima(relative, depth).astype(bool) & foreground
-    structure = np.ones((3, 3), dtype=bool)
-    labels, n = ndi.label(minima, structure=structure)
+    labels = basin_markers(relative, foreground, depth)
+    n = int(labels.max())
     if n == 0:
-        return labels.astype(np.int64)
-    lowest = np.asarray(ndi.minimum(relative, labels, np.arange(1, n + 1)))
+        return labels
+    lowest = np.asarray(ndi.minimum(relative.astype(np.float64), labels, np.arange(1, n + 1)))
     keep = np.concatenate([[False], lowest < max_level])
-    markers, _ = ndi.label(keep[labels], structure=structure)
+    markers, _ = ndi.label(keep[labels], structure=np.ones((3, 3), dtype=bool))
     return markers.astype(np.int64)
 
 
