@@ -81,9 +81,10 @@ def read_extensions(path):
 def apply_deadlines(root, db_url, chapters):
     """Write the due dates and extensions of the course's files into the gradebook.
 
-    Returns ``{(chapter, student or None): text}``, a fingerprint of what
-    applies to each chapter and each student with an extension, so that a
-    changed deadline makes the grader grade again.
+    A chapter the file does not list keeps the due date it has. Returns
+    ``{(chapter, student or None): text}``, a fingerprint of the due date of
+    each chapter and of each extension, so that a changed deadline makes the
+    grader grade again.
     """
     root = Path(root)
     due = read_due_dates(root / DUE_DATES) if (root / DUE_DATES).is_file() else {}
@@ -97,11 +98,12 @@ def apply_deadlines(root, db_url, chapters):
     with Gradebook(db_url) as gradebook:
         for chapter in chapters:
             try:
-                gradebook.find_assignment(chapter)
+                assignment = gradebook.find_assignment(chapter)
             except MissingEntry:
                 continue
-            gradebook.update_or_create_assignment(chapter, duedate=due.get(chapter))
-            applied[(chapter, None)] = str(due.get(chapter))
+            if chapter in due:       # a due date set another way (nbgrader db assignment add) is kept
+                assignment = gradebook.update_or_create_assignment(chapter, duedate=due[chapter])
+            applied[(chapter, None)] = str(assignment.duedate)
         for (student, chapter), extension in sorted(extensions.items()):
             # Written when the student has handed the chapter in (an extension alone is no submission).
             if (chapter, None) not in applied or not (root / "submitted" / student / chapter).is_dir():
