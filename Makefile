@@ -14,6 +14,8 @@
 #   make export    grades.csv with each submission's status and flags
 #   make roster ROSTER=roster.csv  add the class list (id, first_name, last_name, email) to the gradebook
 #   make backup    a consistent copy of the gradebook in backups/ (safe while grading runs)
+#   make lms LMS=canvas  grades-canvas.csv for Canvas's gradebook import (LMS=moodle: grades-moodle.csv
+#                  for Moodle's CSV import); one row per student, one column per chapter (OUT=file)
 #   make constraints  rewrite constraints.txt from the installed environment
 #   make site      build the course website into build/site/ (open build/site/index.html); executed
 #                  chapters are cached in build/site-cache/, so a rebuild takes seconds
@@ -35,6 +37,8 @@ CHAPTERS ?=
 STUDENTS ?=
 SCHEDULER ?=
 ROSTER ?=
+LMS ?=
+OUT ?=
 WHEEL ?=
 # The course website (make site) and the cache of its executed chapters; both under the ignored build/.
 SITE ?= build/site
@@ -42,7 +46,7 @@ SITE_CACHE ?= build/site-cache
 # Extra JupyterLab options, e.g. LAB_FLAGS=--no-browser; root (a container) needs --allow-root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup setup-dev lab test release outputs try autograde feedback export roster backup constraints site data clean
+.PHONY: setup setup-dev lab test release outputs try autograde feedback export roster backup lms constraints site data clean
 
 # Any python3 runs the set-up script; the script checks the interpreter named by PYTHON=.
 SETUP_RUNNER := $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
@@ -94,6 +98,10 @@ roster: setup
 
 backup: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading backup
+
+lms: setup
+	@test -n "$(LMS)" || { echo "usage: make lms LMS=canvas (or LMS=moodle) [OUT=file.csv]"; exit 2; }
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m source_helpers.grading lms --format $(LMS) $(if $(OUT),--out $(OUT))
 
 constraints: setup-dev
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^source.helpers'; } > constraints.txt.new

@@ -14,6 +14,8 @@ feedback   write feedback/<student>/<chapter>/<chapter>.html for every graded su
            (--students A,B for some); one failure does not stop the others
 roster FILE.csv   add the class (columns id, first_name, last_name, email) to the gradebook
 backup [FOLDER]   a consistent copy of the gradebook in FOLDER (default backups/), safe while grading
+lms --format canvas|moodle [--out FILE]   grades as the CSV Canvas or Moodle imports, one row per
+                  student, one column per chapter (default FILE: grades-canvas.csv, grades-moodle.csv)
 """
 
 import argparse
@@ -27,6 +29,7 @@ from .batch import UncontainedRefused, grade_class
 from .course import check_chapters, course_root, generate_release
 from .feedback import feedback_class
 from .outputs import store_checked_outputs
+from .lms import FORMATS, export_lms
 from .term import backup_gradebook, import_roster
 from .trial import try_chapter
 
@@ -55,15 +58,25 @@ warnings.filterwarnings("ignore", module="nbgrader.api")
 warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-COMMANDS = ["release", "outputs", "try", "autograde", "feedback", "roster", "backup"]
+COMMANDS = ["release", "outputs", "try", "autograde", "feedback", "roster", "backup", "lms"]
 
 
 def _term(root, args):
-    """The roster and backup commands: they take a path, not chapters."""
+    """The roster, backup and lms commands: they take a path or a format, not chapters."""
     from .course import nbgrader_api
 
     db_url = nbgrader_api(root).coursedir.db_url
-    if args.command == "roster":
+    if args.command == "lms":
+        if args.format is None:
+            raise ValueError(f"lms needs --format, one of {', '.join(FORMATS)}")
+        if args.chapters:
+            raise ValueError("lms takes no chapters: every chapter of the gradebook is a column")
+        target = Path(args.out) if args.out else Path(root) / f"grades-{args.format}.csv"
+        failed = export_lms(db_url, args.format, target)
+        print(f"grades for {args.format} written to {target}")
+        for name in failed:
+            print(f"  left empty, not gradable (see make export): {name}")
+    elif args.command == "roster":
         if len(args.chapters) != 1:
             raise ValueError("roster takes one file: python -m source_helpers.grading roster roster.csv")
         added, updated = import_roster(db_url, args.chapters[0])
@@ -84,6 +97,8 @@ def _parser():
     parser.add_argument("--students", default=None)
     parser.add_argument("--unsafe-no-containment", action="store_true")
     parser.add_argument("--scheduler", default=None)
+    parser.add_argument("--format", default=None, choices=FORMATS)
+    parser.add_argument("--out", default=None)
     return parser
 
 
@@ -98,7 +113,7 @@ def main(argv):
         return 2
     try:
         root = course_root()
-        if args.command in ("roster", "backup"):
+        if args.command in ("roster", "backup", "lms"):
             return _term(root, args)
         names = check_chapters(root, args.chapters)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
