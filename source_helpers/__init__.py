@@ -95,6 +95,7 @@ from .segmentation import (
     segment_rods,
     watershed_with_slip,
 )
+from .tracking import count_per_frame, find_divisions, fit_doubling_time, link_frames
 from .rods import basin_markers, widest_chord
 from .thresholds import source_level
 from .synthetic import (
@@ -149,4 +150,6 @@ __all__ = [
     # synthetic: simulated phase-contrast images with ground truth (chapters 06, 08)
     "Rod", "divided_pair", "side_by_side", "random_rods", "rods_to_labels", "render_rods",
     "simulate_field", "simulate_colony", "unknown_microscope_field",
+    # tracking: counts, growth, links and divisions (chapter 08)
+    "count_per_frame", "fit_doubling_time", "link_frames", "find_divisions",
 ]
