@@ -38,6 +38,15 @@ from .data import (
 from .display import OVERLAP_COLOURS, label_colormap, show_image, show_images, show_labels, show_matches, show_overlap
 from .environment import check_environment, pinned_versions
 from .measure import measure_cells
+from .microscope_files import (
+    OWN_DATA_FILES,
+    cells_table,
+    own_data_folder,
+    pixel_size_from_ome,
+    pixel_size_from_resolution,
+    read_pixel_size,
+    to_tyx,
+)
 from .masks import (
     count_components,
     count_objects,
@@ -152,4 +161,7 @@ __all__ = [
     "simulate_field", "simulate_colony", "unknown_microscope_field",
     # tracking: counts, growth, links and divisions (chapter 08)
     "count_per_frame", "fit_doubling_time", "link_frames", "find_divisions",
+    # microscope files: axes, pixel sizes from metadata, a folder of files (chapter 09)
+    "OWN_DATA_FILES", "own_data_folder", "read_pixel_size", "pixel_size_from_ome", "pixel_size_from_resolution",
+    "to_tyx", "cells_table",
 ]

