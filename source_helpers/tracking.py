@@ -1,6 +1,10 @@
 """Tracking cells through a time-lapse: counts per frame, growth fits, frame-to-frame links, divisions.
 
-Work in progress (issue 20): the first reference functions of chapter 08.
+The reference answers of chapter 08's exercises. Links are one-to-one at
+IoU >= 0.5, chapter 07's matching; a division is a cell of one frame that
+covers most of each of two cells of the next. tests/test_tracking.py checks
+them against simulated colonies whose lineage is known
+(``synthetic.simulate_colony``).
 """
 
 import numpy as np
