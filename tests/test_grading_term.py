@@ -140,3 +140,19 @@ def test_a_second_graders_export_on_the_same_postgresql_gradebook_shows_status_a
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert rows["bo"]["status"] == "failed" and "NotJSONError" in rows["bo"]["flags"], rows["bo"]
     assert rows["ada"]["status"] == "graded"
+
+
+def test_nbgraders_own_commands_need_the_environment_on_path_as_the_guide_says(tmp_path):
+    # A new gradebook makes nbgrader run the environment's `alembic`, found only on PATH.
+    bare = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    refused, opened = tmp_path / "refused", tmp_path / "opened"
+    for folder in (refused, opened):
+        folder.mkdir()
+    without = subprocess.run([str(BIN / "nbgrader"), "db", "student", "list"], cwd=refused, env=bare,
+                             capture_output=True, text=True, timeout=300)
+    assert without.returncode != 0 and "alembic" in without.stdout + without.stderr, without.stderr[-2000:]
+    with_path = subprocess.run([str(BIN / "nbgrader"), "db", "student", "list"], cwd=opened,
+                               env={**bare, "PATH": f"{BIN}:{bare['PATH']}"}, capture_output=True, text=True,
+                               timeout=300)
+    assert with_path.returncode == 0, with_path.stderr[-2000:]
+    assert "There are 0 students" in with_path.stdout + with_path.stderr
