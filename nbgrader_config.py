@@ -30,6 +30,9 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "cv-microscopy"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
+# What a chapter writes next to its notebook when it runs (chapter 09's output/) is not course material:
+# it is never copied into the release, a submission or feedback.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "output"]
 
 # Grading: the student's cells run in a sandbox (no network, no course files,
 # limited memory and time), the test cells in nbgrader's own process, so

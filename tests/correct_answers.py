@@ -356,4 +356,86 @@ ANSWERS = {
         ("the largest the 1.5 px wider outlines allow, to two decimals", "fair_threshold = 0.78\n"),
         ("an int-free fraction", "fair_threshold = 3 / 4\n"),
     ],
+    ("09-your-own-data", "to_tyx"): [
+        ("np.moveaxis after indexing", (
+            "def to_tyx(data, axes, channel=0):\n    axes = list(axes)\n"
+            "    if 'C' in axes:\n        data = data.take(channel, axis=axes.index('C')); axes.remove('C')\n"
+            "    if 'Z' in axes:\n        data = data.take(0, axis=axes.index('Z')); axes.remove('Z')\n"
+            "    if 'T' not in axes:\n        data = np.expand_dims(data, 0); axes.insert(0, 'T')\n"
+            "    return np.moveaxis(data, [axes.index('T'), axes.index('Y'), axes.index('X')], [0, 1, 2])\n")),
+        ("np.einsum with letters", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    index = tuple(channel if a == 'C' else 0 if a == 'Z' else slice(None) for a in axes)\n"
+            "    kept = ''.join(a for a in axes if a not in 'CZ')\n    data = data[index]\n"
+            "    if 'T' not in kept:\n        data, kept = data[None], 'T' + kept\n"
+            "    return np.einsum(kept.lower() + '->tyx', data).copy()\n")),
+    ],
+    ("09-your-own-data", "pixel_size_from_ome"): [
+        ("tifffile's xml2dict", (
+            "def pixel_size_from_ome(ome_xml):\n"
+            "    ome = tifffile.xml2dict(ome_xml)['OME']\n    image = ome['Image']\n"
+            "    pixels = (image[0] if isinstance(image, list) else image)['Pixels']\n"
+            "    if 'PhysicalSizeX' not in pixels:\n        raise ValueError('no pixel size in the OME-XML')\n"
+            "    factor = {'µm': 1, 'um': 1, 'nm': 0.001, 'mm': 1000}[pixels.get('PhysicalSizeXUnit', 'µm')]\n"
+            "    return float(pixels['PhysicalSizeX']) * factor\n")),
+        ("a regular expression", (
+            "def pixel_size_from_ome(ome_xml):\n    import re\n"
+            "    size = re.search(r'PhysicalSizeX=\"([0-9.eE+-]+)\"', ome_xml)\n"
+            "    if not size:\n        raise ValueError('PhysicalSizeX is missing')\n"
+            "    unit = re.search(r'PhysicalSizeXUnit=\"([^\"]+)\"', ome_xml)\n"
+            "    unit = unit.group(1) if unit else 'µm'\n"
+            "    if unit == 'nm':\n        return float(size.group(1)) / 1000\n"
+            "    if unit == 'mm':\n        return float(size.group(1)) * 1000\n"
+            "    return float(size.group(1))\n")),
+    ],
+    ("09-your-own-data", "pixel_size_from_resolution"): [
+        ("fractions", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n    from fractions import Fraction\n"
+            "    if resolution_unit == 2:\n        unit_um = 25400\n    elif resolution_unit == 3:\n        unit_um = 10000\n"
+            "    else:\n        raise ValueError('ResolutionUnit gives no length')\n"
+            "    return float(unit_um / Fraction(*x_resolution))\n")),
+        ("inches through centimetres", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    if resolution_unit not in (2, 3):\n        raise ValueError(f'unit {resolution_unit}')\n"
+            "    per_cm = x_resolution[0] / x_resolution[1]\n"
+            "    if resolution_unit == 2:\n        per_cm = per_cm / 2.54\n"
+            "    return 1e4 / per_cm\n")),
+    ],
+    ("09-your-own-data", "cells_table"): [
+        ("a loop over regionprops", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    from skimage.measure import regionprops\n"
+            "    table = {'file': [], 'frame': [], 'label': [], 'area_um2': [], 'length_um': [], 'mean_intensity': []}\n"
+            "    for region in sorted(regionprops(labels, intensity_image=image), key=lambda r: r.label):\n"
+            "        table['file'].append(file); table['frame'].append(frame); table['label'].append(region.label)\n"
+            "        table['area_um2'].append(region.area * pixel_size_um ** 2)\n"
+            "        table['length_um'].append(region.axis_major_length * pixel_size_um)\n"
+            "        table['mean_intensity'].append(region.intensity_mean)\n"
+            "    return table\n")),
+        ("pandas, then back to a dict", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    df = pd.DataFrame(regionprops_table(labels, image, properties=['label', 'area', 'axis_major_length', 'intensity_mean']))\n"
+            "    df.insert(0, 'frame', frame); df.insert(0, 'file', file)\n"
+            "    df['area_um2'] = df.pop('area') * pixel_size_um ** 2\n"
+            "    df['length_um'] = df.pop('axis_major_length') * pixel_size_um\n"
+            "    df['mean_intensity'] = df.pop('intensity_mean')\n"
+            "    return {name: df[name].tolist() for name in df.columns}\n")),
+    ],
+    ("09-your-own-data", "wrong_metadata_panel"): [
+        ("lower case", 'wrong_metadata_panel = "c"\n'),
+        ("with spaces", "wrong_metadata_panel = ' C '\n"),
+    ],
+    ("09-your-own-data", "hand_in"): [
+        ("the course's segment_cells and a list of rows", (
+            "rows, failed = [], []\n"
+            "for path in sorted(sh.own_data_folder().iterdir()):\n"
+            "    if path.suffix != '.tif':\n        continue\n"
+            "    try:\n        data = tifffile.imread(path)\n        stack = data if data.ndim == 3 else data[None]\n"
+            "        size = sh.read_pixel_size(path)[0] or 0.055\n"
+            "        for t in range(len(stack)):\n"
+            "            table = cells_table(sh.segment_cells(stack[t], pixel_size_um=size), stack[t], size, path.name, t)\n"
+            "            rows += [dict(zip(table, values)) for values in zip(*table.values())]\n"
+            "    except Exception as error:\n        failed.append(path.name)\n"
+            "hand_in = {'table': pd.DataFrame(rows).to_dict(orient='list'), 'failed': failed}\n")),
+    ],
 }

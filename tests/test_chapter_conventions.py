@@ -101,6 +101,45 @@ def own_references(chapter):
     return {name for name, home in REFERENCES.items() if home == chapter}
 
 
+STUCK_SWITCH = "USE_COURSE_VERSIONS = False"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_stuck_students_switch_is_off_in_the_release_and_comes_after_the_exercises_it_replaces(chapter):
+    release = nbformat.read(ROOT / "notebooks" / chapter / f"{chapter}.ipynb", as_version=4)
+    code = [cell.source for cell in release.cells if cell.cell_type == "code"]
+    for index, source in enumerate(code):
+        if "USE_COURSE_VERSIONS" not in source:
+            continue
+        assert source.startswith(STUCK_SWITCH), f"{chapter}: the switch must start with `{STUCK_SWITCH}`"
+        replaced = _switched_names(ast.parse(source).body) - {"USE_COURSE_VERSIONS"}
+        defined_before = {name for earlier in code[:index] for name in _defined_names(earlier)}
+        assert replaced <= defined_before, (
+            f"{chapter}: the switch replaces {sorted(replaced - defined_before)} before the exercise defines it, "
+            "so the student's answer cell would overwrite the course's version")
+
+
+def _switched_names(statements):
+    """Names a switch cell binds at its top level or inside its ``if``: functions and assigned names."""
+    names = set()
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            names |= _switched_names(statement.body)
+        elif isinstance(statement, ast.FunctionDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names |= {target.id for target in statement.targets if isinstance(target, ast.Name)}
+    return names
+
+
+def _defined_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_no_cell_hands_out_the_chapters_own_reference_answers(chapter):
     own = own_references(chapter)
@@ -108,6 +147,8 @@ def test_no_cell_hands_out_the_chapters_own_reference_answers(chapter):
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code" or meta(cell).get("grade"):
             continue       # test cells run in the grader, where computing expected values with them is right
+        if cell.source.startswith(STUCK_SWITCH):
+            continue       # the switch for a stuck student hands them out on purpose, only when set to True
         tree = ast.parse(without_markers(cell.source))
         used = {node.attr for node in ast.walk(tree)
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sh"}

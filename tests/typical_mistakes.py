@@ -13,6 +13,25 @@ and a mistake list for every exercise of a new chapter.
 
 GRADED = "graded"
 
+# A folder batch for chapter 09's hand-in, with one slip filled in per mistake.
+HAND_IN = (
+    "frames_tables, failed = [], []\n"
+    "for path in sorted(sh.own_data_folder().glob('*.tif')):\n"
+    "    try:\n"
+    "        with tifffile.TiffFile(path) as tif:\n"
+    "            stack = to_tyx(tif.series[0].asarray(), tif.series[0].axes)\n"
+    "        size, source = sh.read_pixel_size(path)\n"
+    "        size = size or 0.055\n"
+    "        {reader}\n"
+    "        for t, frame in {frames}:\n"
+    "            labels = sh.segment_rods(frame, size)\n"
+    "            frames_tables.append(pd.DataFrame(cells_table(labels, frame, {size}, {name}, t)))\n"
+    "    except Exception:\n"
+    "        {failed}\n"
+    "hand_in = {{'table': pd.concat(frames_tables).to_dict(orient='list'), 'failed': failed}}\n"
+)
+
+
 MISTAKES = {
     # 00-setup ---------------------------------------------------------------------------
     ("00-setup", "number_of_pixels"): [
@@ -782,5 +801,171 @@ MISTAKES = {
         ("0.7, not strict enough", "fair_threshold = 0.7\n", r"outlines 3 pixels too wide .*Choose a higher threshold"),
         ("a percentage", "fair_threshold = 50\n", r"a percentage\? Divide by 100"),
         ("a string", "fair_threshold = '0.5'\n", r"should be a float or an int, but it is a str"),
+    ],
+    # 09-your-own-data -----------------------------------------------------------------
+    ("09-your-own-data", "to_tyx"): [
+        ("ignores `channel`", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    for letter in 'CZ':\n        if letter in axes:\n"
+            "            data = np.take(data, 0, axis=axes.index(letter))\n            axes = axes.replace(letter, '')\n"
+            "    if 'T' not in axes:\n        data, axes = data[np.newaxis], 'T' + axes\n"
+            "    return np.transpose(data, [axes.index(a) for a in 'TYX'])\n"),
+         r"use the argument `channel`"),
+        ("reshape instead of moving axes", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    for letter, index in (('C', channel), ('Z', 0)):\n        if letter in axes:\n"
+            "            data = np.take(data, index, axis=axes.index(letter))\n            axes = axes.replace(letter, '')\n"
+            "    if 'T' not in axes:\n        data, axes = data[np.newaxis], 'T' + axes\n"
+            "    size = dict(zip(axes, data.shape))\n"
+            "    return data.reshape(size['T'], size['Y'], size['X'])\n"),
+         r"reshape keeps the values in memory order"),
+        ("no T axis added to a single image", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    for letter, index in (('C', channel), ('Z', 0)):\n        if letter in axes:\n"
+            "            data = np.take(data, index, axis=axes.index(letter))\n            axes = axes.replace(letter, '')\n"
+            "    return np.transpose(data, [axes.index(a) for a in 'TYX' if a in axes])\n"),
+         r"add one of length 1"),
+        ("the channel always taken from the first axis", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    if 'C' in axes:\n        data, axes = data[channel], axes.replace('C', '')\n"
+            "    if 'Z' in axes:\n        data = np.take(data, 0, axis=axes.index('Z'))\n        axes = axes.replace('Z', '')\n"
+            "    if 'T' not in axes:\n        data, axes = data[np.newaxis], 'T' + axes\n"
+            "    return np.transpose(data, [axes.index(a) for a in 'TYX'])\n"),
+         r"shape \(3, 4, 5\)|but \(2, 4, 5\)"),
+        ("Y and X order reversed", (
+            "def to_tyx(data, axes, channel=0):\n"
+            "    for letter, index in (('C', channel), ('Z', 0)):\n        if letter in axes:\n"
+            "            data = np.take(data, index, axis=axes.index(letter))\n            axes = axes.replace(letter, '')\n"
+            "    if 'T' not in axes:\n        data, axes = data[np.newaxis], 'T' + axes\n"
+            "    return np.transpose(data, [axes.index(a) for a in 'TXY'])\n"),
+         r"shape|Y and X are swapped"),
+    ],
+    ("09-your-own-data", "pixel_size_from_ome"): [
+        ("the attribute's string", (
+            "def pixel_size_from_ome(ome_xml):\n    import re\n"
+            "    return re.search(r'PhysicalSizeX=\"([^\"]+)\"', ome_xml).group(1)\n"),
+         r"return a float, not the attribute's string"),
+        ("the unit ignored", (
+            "def pixel_size_from_ome(ome_xml):\n    import xml.etree.ElementTree as ET\n"
+            "    pixels = next(e for e in ET.fromstring(ome_xml).iter() if e.tag.endswith('Pixels'))\n"
+            "    size = pixels.get('PhysicalSizeX')\n"
+            "    if size is None:\n        raise ValueError('no PhysicalSizeX')\n    return float(size)\n"),
+         r"the unit is nm: convert to µm"),
+        ("nm multiplied by 1000", (
+            "def pixel_size_from_ome(ome_xml):\n    import xml.etree.ElementTree as ET\n"
+            "    pixels = next(e for e in ET.fromstring(ome_xml).iter() if e.tag.endswith('Pixels'))\n"
+            "    size = pixels.get('PhysicalSizeX')\n"
+            "    if size is None:\n        raise ValueError('no PhysicalSizeX')\n"
+            "    return float(size) * {'nm': 1000.0}.get(pixels.get('PhysicalSizeXUnit', 'µm'), 1.0)\n"),
+         r"divide by 1000, do not multiply"),
+        ("PhysicalSizeY instead of X", (
+            "def pixel_size_from_ome(ome_xml):\n    import xml.etree.ElementTree as ET\n"
+            "    pixels = next(e for e in ET.fromstring(ome_xml).iter() if e.tag.endswith('Pixels'))\n"
+            "    size = pixels.get('PhysicalSizeY')\n"
+            "    if size is None:\n        raise ValueError('no PhysicalSizeY')\n"
+            "    return float(size) * {'nm': 1e-3}.get(pixels.get('PhysicalSizeYUnit', 'µm'), 1.0)\n"),
+         r"that is PhysicalSizeY"),
+        ("no default unit", (
+            "def pixel_size_from_ome(ome_xml):\n    import xml.etree.ElementTree as ET\n"
+            "    pixels = next(e for e in ET.fromstring(ome_xml).iter() if e.tag.endswith('Pixels'))\n"
+            "    size = pixels.get('PhysicalSizeX')\n"
+            "    if size is None:\n        raise ValueError('no PhysicalSizeX')\n"
+            "    return float(size) * {'µm': 1.0, 'nm': 1e-3}[pixels.get('PhysicalSizeXUnit')]\n"),
+         r"When PhysicalSizeXUnit is missing the unit is µm"),
+        ("1.0 when the size is missing", (
+            "def pixel_size_from_ome(ome_xml):\n    import xml.etree.ElementTree as ET\n"
+            "    pixels = next(e for e in ET.fromstring(ome_xml).iter() if e.tag.endswith('Pixels'))\n"
+            "    size = float(pixels.get('PhysicalSizeX', 1.0))\n"
+            "    return size * {'nm': 1e-3}.get(pixels.get('PhysicalSizeXUnit', 'µm'), 1.0)\n"),
+         r"raise a ValueError instead"),
+    ],
+    ("09-your-own-data", "pixel_size_from_resolution"): [
+        ("pixels per unit, not its inverse", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    if resolution_unit not in (2, 3):\n        raise ValueError('no unit')\n"
+            "    return x_resolution[0] / x_resolution[1]\n"),
+         r"the pixel size is its inverse"),
+        ("every unit read as the inch", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    if resolution_unit == 1:\n        raise ValueError('no unit')\n"
+            "    return 25400 * x_resolution[1] / x_resolution[0]\n"),
+         r"unit 3 is the centimetre"),
+        ("centimetres per pixel", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    if resolution_unit == 1:\n        raise ValueError('no unit')\n"
+            "    return x_resolution[1] / x_resolution[0] * {2: 2.54, 3: 1.0}[resolution_unit]\n"),
+         r"that is centimetres per pixel"),
+        ("the denominator ignored", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    if resolution_unit == 1:\n        raise ValueError('no unit')\n"
+            "    return {2: 25400.0, 3: 10000.0}[resolution_unit] / x_resolution[0]\n"),
+         r"the denominator was ignored"),
+        ("a length without a unit", (
+            "def pixel_size_from_resolution(x_resolution, resolution_unit):\n"
+            "    um = {2: 25400.0, 3: 10000.0}.get(resolution_unit, 1.0)\n"
+            "    return um * x_resolution[1] / x_resolution[0]\n"),
+         r"with no unit the tags give no length: raise a ValueError"),
+    ],
+    ("09-your-own-data", "cells_table"): [
+        ("area left in pixels", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    p = regionprops_table(labels, intensity_image=image, properties=('label', 'area', 'axis_major_length', 'intensity_mean'))\n"
+            "    n = len(p['label'])\n"
+            "    return {'file': [file] * n, 'frame': [frame] * n, 'label': p['label'], 'area_um2': p['area'],\n"
+            "            'length_um': p['axis_major_length'] * pixel_size_um, 'mean_intensity': p['intensity_mean']}\n"),
+         r"area_um2 is still in pixels"),
+        ("area scaled once, not squared", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    p = regionprops_table(labels, intensity_image=image, properties=('label', 'area', 'axis_major_length', 'intensity_mean'))\n"
+            "    n = len(p['label'])\n"
+            "    return {'file': [file] * n, 'frame': [frame] * n, 'label': p['label'], 'area_um2': p['area'] * pixel_size_um,\n"
+            "            'length_um': p['axis_major_length'] * pixel_size_um, 'mean_intensity': p['intensity_mean']}\n"),
+         r"square of the pixel size"),
+        ("length left in pixels", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    p = regionprops_table(labels, intensity_image=image, properties=('label', 'area', 'axis_major_length', 'intensity_mean'))\n"
+            "    n = len(p['label'])\n"
+            "    return {'file': [file] * n, 'frame': [frame] * n, 'label': p['label'], 'area_um2': p['area'] * pixel_size_um ** 2,\n"
+            "            'length_um': p['axis_major_length'], 'mean_intensity': p['intensity_mean']}\n"),
+         r"length_um is still in pixels"),
+        ("a DataFrame returned", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    p = pd.DataFrame(regionprops_table(labels, intensity_image=image, properties=('label', 'area', 'axis_major_length', 'intensity_mean')))\n"
+            "    return pd.DataFrame({'file': file, 'frame': frame, 'label': p['label'], 'area_um2': p['area'] * pixel_size_um ** 2,\n"
+            "                         'length_um': p['axis_major_length'] * pixel_size_um, 'mean_intensity': p['intensity_mean']})\n"),
+         r"is a DataFrame; return the dict of columns"),
+        ("one file name for the whole column", (
+            "def cells_table(labels, image, pixel_size_um, file, frame):\n"
+            "    p = regionprops_table(labels, intensity_image=image, properties=('label', 'area', 'axis_major_length', 'intensity_mean'))\n"
+            "    return {'file': file, 'frame': frame, 'label': p['label'], 'area_um2': p['area'] * pixel_size_um ** 2,\n"
+            "            'length_um': p['axis_major_length'] * pixel_size_um, 'mean_intensity': p['intensity_mean']}\n"),
+         r"is a single value"),
+    ],
+    ("09-your-own-data", "wrong_metadata_panel"): [
+        ("the panel with the smallest cells", 'wrong_metadata_panel = "D"\n', r"its pixels are larger", GRADED),
+        ("a plausible panel", 'wrong_metadata_panel = "A"\n', r"its pixel size is plausible", GRADED),
+        ("a panel number", "wrong_metadata_panel = 3\n", r"should be a str"),
+        ("not a panel", 'wrong_metadata_panel = "the third"\n', r"give one of the letters"),
+        ("left at None", "wrong_metadata_panel = None\n", r"still None"),
+    ],
+    ("09-your-own-data", "hand_in"): [
+        ("the broken file skipped in silence", HAND_IN.format(
+            failed="pass", name="path.name", size="size", frames="enumerate(stack)", reader=""),
+         r"does not list A_colony_3\.tif"),
+        ("full paths in the table", HAND_IN.format(
+            failed="failed.append(path.name)", name="str(path)", size="size", frames="enumerate(stack)", reader=""),
+         r"holds paths"),
+        ("lengths in pixels", HAND_IN.format(
+            failed="failed.append(path.name)", name="path.name", size="1.0", frames="enumerate(stack)", reader=""),
+         r"still in pixels"),
+        ("only the first frame of each file", HAND_IN.format(
+            failed="failed.append(path.name)", name="path.name", size="size", frames="enumerate(stack[:1])", reader=""),
+         r"measure every frame"),
+        ("the resolution tags always read as per inch", HAND_IN.format(
+            failed="failed.append(path.name)", name="path.name", size="size", frames="enumerate(stack)",
+            reader="size = size * 2.54 if source == 'TIFF resolution tags' else size"),
+         r"not the size its metadata gives them", GRADED),
+        ("the table handed in as a DataFrame", 'hand_in = {"table": pd.DataFrame({"file": ["B_field_1.tif"]}), "failed": []}\n',
+         r"is a DataFrame"),
     ],
 }
