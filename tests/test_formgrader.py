@@ -6,8 +6,9 @@ is stopped at the time limit and marked for manual grading
 (``grading/contained.py``). The test then starts JupyterLab in the course
 folder, as the instructor guide says (``jupyter lab`` from the course root;
 as root with ``--allow-root``), logs in at the address JupyterLab prints
-(``/lab?token=...``), opens formgrader's *Manual Grading* page of the
-chapter's notebook in headless Chromium (Playwright and Debian's chromium, as
+(``/lab?token=...``), opens formgrader from JupyterLab's *Nbgrader* menu and,
+in its tab, the *Manual Grading* page of the chapter's notebook, in headless
+Chromium (Playwright and Debian's chromium, as
 tests/test_browser.py; marked ``browser``), and reads the *Needs Manual
 Grade?* column: ticked for bo, not for ada. The page's own data (formgrader's
 HTTP API, ``/formgrader/api/submitted_notebooks/<chapter>/<chapter>``) is
@@ -43,7 +44,7 @@ import pytest
 from source_helpers.grading.batch import grade_class
 from source_helpers.grading.course import nbgrader_api
 from source_helpers.grading.trial import answer_with_solution, release_notebook, scratch_course, source_notebook
-from lab_server import free_port
+from lab_server import LAB_SETTINGS, free_port
 from test_browser import CHROMIUM_FLAGS, STEP_TIMEOUT, VIEWPORT, chromium  # noqa: F401 (a fixture)
 
 from conftest import ROOT
@@ -140,7 +141,11 @@ class Formgrader:
 @pytest.fixture(scope="module")
 def formgrader(graded, tmp_path_factory):
     """One server for the module's formgrader tests: its API and its page read the same gradebook."""
-    server = Formgrader(graded, tmp_path_factory.mktemp("formgrader-server"))
+    scratch = tmp_path_factory.mktemp("formgrader-server")
+    for name, settings in LAB_SETTINGS.items():
+        (scratch / "lab-settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / "lab-settings" / name).write_text(json.dumps(settings))
+    server = Formgrader(graded, scratch)
     yield server
     server.stop()
 
@@ -164,30 +169,37 @@ def test_formgrader_in_chromium_ticks_needs_manual_grade_for_the_interrupted_sub
     from playwright.sync_api import sync_playwright
 
     problems = []
+    shot = tmp_path / "formgrader-manual-grading.png"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         try:
             page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(STEP_TIMEOUT)
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            # The instructor logs in at the address JupyterLab prints (/lab?token=...), then opens formgrader.
-            # Its pages must not be the first ones opened with ?token=: nbgrader's handlers give the login
-            # cookie no Path, so the browser keeps it for that page's folder alone, and the page's calls to
-            # /formgrader/api/... are sent to /login: the table stays at "Loading, please wait...".
+            # As the guide says: JupyterLab at the address it prints (/lab?token=..., which logs the browser
+            # in), then formgrader from its menu, in a JupyterLab tab. A formgrader address opened first with
+            # ?token= would stay at "Loading, please wait..." (see the module's docstring).
             page.goto(f"{formgrader.url}/lab?token={formgrader.token}")
-            page.wait_for_selector("#jp-main-dock-panel", timeout=STEP_TIMEOUT)
-            page.goto(f"{formgrader.url}/formgrader/gradebook/{CHAPTER}/{CHAPTER}")
-            page.wait_for_function("() => window.models !== undefined && window.models.loaded === true",
-                                   timeout=STEP_TIMEOUT, polling=200)
-            page.get_by_role("button", name="Show All Names").click()
-            page.locator("#main-table td.name a.name-shown").first.wait_for(state="visible", timeout=STEP_TIMEOUT)
-            header = page.inner_text("table thead")
-            rows = page.evaluate(MANUAL_GRADING_ROWS_JS)
-            page.screenshot(path=str(tmp_path / "formgrader-manual-grading.png"), full_page=True)
+            page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+            page.locator(".lm-Menu li[data-command='nbgrader:open-formgrader']").click()
+            tab = page.frame_locator("#formgrader iframe")
+            tab.get_by_role("link", name="Manual Grading", exact=True).first.click()
+            tab.locator("#main-table a", has_text=CHAPTER).first.click()
+            tab.locator(f"#main-table a[href$='/formgrader/gradebook/{CHAPTER}/{CHAPTER}']").click()
+            content = page.locator("#formgrader iframe").element_handle().content_frame()
+            content.wait_for_function(
+                "path => location.pathname.endsWith(path) && window.models !== undefined && window.models.loaded",
+                arg=f"/formgrader/gradebook/{CHAPTER}/{CHAPTER}", timeout=STEP_TIMEOUT, polling=200)
+            tab.get_by_role("button", name="Show All Names").click()
+            tab.locator("#main-table td.name a.name-shown").first.wait_for(state="visible")
+            header = tab.locator("table thead").first.inner_text()
+            rows = content.evaluate(MANUAL_GRADING_ROWS_JS)
+            page.screenshot(path=str(shot))
         finally:
             browser.close()
     with capsys.disabled():
-        print(f"\nformgrader screenshot: {tmp_path / 'formgrader-manual-grading.png'}")
+        print(f"\nformgrader screenshot: {shot}")
     assert "Needs Manual Grade?" in header, header
     shown = {row["name"]: row["needsManualGrade"] for row in rows}
     assert shown == {"ada": False, "bo": True}, rows
