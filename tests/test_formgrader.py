@@ -5,11 +5,22 @@ is the model answer, bo's ``crop`` never returns, so the test cell calling it
 is stopped at the time limit and marked for manual grading
 (``grading/contained.py``). The test then starts JupyterLab in the course
 folder, as the instructor guide says (``jupyter lab`` from the course root;
-as root with ``--allow-root``), opens formgrader's *Manual Grading* page of
-the chapter's notebook in headless Chromium (Playwright, as
-tests/test_browser.py), and reads the *Needs Manual Grade?* column: ticked for
-bo, not for ada. The page's own data (formgrader's HTTP API,
-``/formgrader/api/submitted_notebooks/<chapter>/<chapter>``) is checked too.
+as root with ``--allow-root``), logs in at the address JupyterLab prints
+(``/lab?token=...``), opens formgrader from JupyterLab's *Nbgrader* menu and,
+in its tab, the *Manual Grading* page of the chapter's notebook, in headless
+Chromium (Playwright and Debian's chromium, as
+tests/test_browser.py; marked ``browser``), and reads the *Needs Manual
+Grade?* column: ticked for bo, not for ada. The page's own data (formgrader's
+HTTP API, ``/formgrader/api/submitted_notebooks/<chapter>/<chapter>``) is
+checked too, on the same server.
+
+A formgrader page opened first, with ``?token=`` in its address, stays at
+"Loading, please wait...": nbgrader 0.9.6's handlers strip the trailing slash
+of the server's base URL, so the login cookie set by that page has no Path and
+the browser sends it only under the page's own folder
+(``/formgrader/gradebook/<chapter>/``), not with the page's calls to
+``/formgrader/api/...``, which are redirected to ``/login``. Logging in at
+``/lab`` first sets the cookie for ``/``, as an instructor's browser has it.
 
 It also checks the guide's word on root: as root, JupyterLab (hence
 formgrader) refuses to start without ``--allow-root``, and ``make lab`` adds
@@ -33,7 +44,8 @@ import pytest
 from source_helpers.grading.batch import grade_class
 from source_helpers.grading.course import nbgrader_api
 from source_helpers.grading.trial import answer_with_solution, release_notebook, scratch_course, source_notebook
-from lab_server import free_port
+from lab_server import LAB_SETTINGS, free_port
+from test_browser import CHROMIUM_FLAGS, STEP_TIMEOUT, VIEWPORT, chromium  # noqa: F401 (a fixture)
 
 from conftest import ROOT
 
@@ -126,14 +138,72 @@ class Formgrader:
             self.process.wait()
 
 
-def test_formgrader_lists_the_submission_whose_tests_could_not_run_as_needing_a_manual_grade(graded, tmp_path):
-    # The list formgrader's "Manage Submissions" page is built from: its own HTTP API, on a running server.
-    server = Formgrader(graded, tmp_path)
-    try:
-        listed = json.loads(server.get(f"/formgrader/api/submitted_notebooks/{CHAPTER}/{CHAPTER}"))
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def formgrader(graded, tmp_path_factory):
+    """One server for the module's formgrader tests: its API and its page read the same gradebook."""
+    scratch = tmp_path_factory.mktemp("formgrader-server")
+    for name, settings in LAB_SETTINGS.items():
+        (scratch / "lab-settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / "lab-settings" / name).write_text(json.dumps(settings))
+    server = Formgrader(graded, scratch)
+    yield server
+    server.stop()
+
+
+def test_formgrader_lists_the_submission_whose_tests_could_not_run_as_needing_a_manual_grade(formgrader):
+    # The list formgrader's "Manual Grading" page is built from: its own HTTP API, on a running server.
+    listed = json.loads(formgrader.get(f"/formgrader/api/submitted_notebooks/{CHAPTER}/{CHAPTER}"))
     assert {s["student"]: s["needs_manual_grade"] for s in listed} == {"ada": False, "bo": True}, listed
+
+
+# Each row of formgrader's Manual Grading table of a notebook (#main-table is its <tbody>), as the page shows it.
+MANUAL_GRADING_ROWS_JS = """() => [...document.querySelectorAll('#main-table > tr')].map(row => ({
+  name: row.querySelector('td.name a.name-shown').innerText.trim(),
+  needsManualGrade: row.querySelector('td.needs-manual-grade span.glyphicon-ok') !== null,
+}))"""
+
+
+@pytest.mark.browser
+def test_formgrader_in_chromium_ticks_needs_manual_grade_for_the_interrupted_submission_only(formgrader, chromium,
+                                                                                             tmp_path, capsys):
+    from playwright.sync_api import sync_playwright
+
+    problems = []
+    shot = tmp_path / "formgrader-manual-grading.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(STEP_TIMEOUT)
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            # As the guide says: JupyterLab at the address it prints (/lab?token=..., which logs the browser
+            # in), then formgrader from its menu, in a JupyterLab tab. A formgrader address opened first with
+            # ?token= would stay at "Loading, please wait..." (see the module's docstring).
+            page.goto(f"{formgrader.url}/lab?token={formgrader.token}")
+            page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+            page.locator(".lm-Menu li[data-command='nbgrader:open-formgrader']").click()
+            tab = page.frame_locator("#formgrader iframe")
+            tab.get_by_role("link", name="Manual Grading", exact=True).first.click()
+            tab.locator("#main-table a", has_text=CHAPTER).first.click()
+            tab.locator(f"#main-table a[href$='/formgrader/gradebook/{CHAPTER}/{CHAPTER}']").click()
+            content = page.locator("#formgrader iframe").element_handle().content_frame()
+            content.wait_for_function(
+                "path => location.pathname.endsWith(path) && window.models !== undefined && window.models.loaded",
+                arg=f"/formgrader/gradebook/{CHAPTER}/{CHAPTER}", timeout=STEP_TIMEOUT, polling=200)
+            tab.get_by_role("button", name="Show All Names").click()
+            tab.locator("#main-table td.name a.name-shown").first.wait_for(state="visible")
+            header = tab.locator("table thead").first.inner_text()
+            rows = content.evaluate(MANUAL_GRADING_ROWS_JS)
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    with capsys.disabled():
+        print(f"\nformgrader screenshot: {shot}")
+    assert "Needs Manual Grade?" in header, header
+    shown = {row["name"]: row["needsManualGrade"] for row in rows}
+    assert shown == {"ada": False, "bo": True}, rows
+    assert not problems, problems
 
 
 def test_make_lab_adds_allow_root_exactly_when_jupyterlab_needs_it(tmp_path):
