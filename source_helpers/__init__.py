@@ -35,7 +35,18 @@ from .data import (
     ecoli_timelapse_offsets,
     ihc,
 )
-from .display import OVERLAP_COLOURS, label_colormap, show_image, show_images, show_labels, show_matches, show_overlap
+from .display import (
+    OVERLAP_COLOURS,
+    animate_stack,
+    label_colormap,
+    show_image,
+    show_images,
+    show_labels,
+    show_lineage,
+    show_matches,
+    show_overlap,
+    show_tracks,
+)
 from .environment import check_environment, pinned_versions
 from .measure import measure_cells
 from .microscope_files import (
@@ -143,6 +154,8 @@ __all__ = [
     "show_image", "show_images", "show_labels", "label_colormap",
     # display of two segmentations against each other (chapter 07)
     "show_overlap", "show_matches", "OVERLAP_COLOURS",
+    # display of tracks and lineages (chapter 08)
+    "show_lineage", "show_tracks", "animate_stack",
     # environment (chapter 00)
     "check_environment", "pinned_versions",
     # masks: binary and instance masks (chapter 03)

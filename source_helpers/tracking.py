@@ -309,6 +309,7 @@ def _check_consistent(tracks, lineage, where):
         if parent and (parent not in span or span[parent][1] >= first):
             raise ValueError(f"{where}: track {label} (from frame {first}) has parent {parent}, which is not a "
                              "track that ends before it starts.")
+    seen = {label: 0 for label in labels}
     for t, frame in enumerate(tracks):
         present = np.unique(frame)
         for label in present[present > 0].tolist():
@@ -318,6 +319,12 @@ def _check_consistent(tracks, lineage, where):
             if not first <= t <= last:
                 raise ValueError(f"{where}: label {label} is in frame {t}, outside its frames {first} to {last} "
                                  "in the lineage.")
+            seen[label] += 1
+    for label, first, last, _ in lineage.tolist():
+        if seen[label] != last - first + 1:
+            raise ValueError(f"{where}: track {label} runs from frame {first} to {last} but is missing from "
+                             f"{last - first + 1 - seen[label]} of those frames; a track must be in every frame "
+                             "of its span (start a new track after a gap).")
 
 
 def write_ctc(folder, tracks, lineage):
@@ -346,8 +353,9 @@ def write_ctc(folder, tracks, lineage):
     ValueError
         If ``folder`` is a file, ``tracks`` is not 3-D or has labels above
         65535, or ``lineage`` is not (N, 4) or disagrees with ``tracks`` (a
-        label without a row, or present outside its frames; a parent that
-        is not an earlier track).
+        label without a row, present outside its frames or missing from one
+        of them; a parent that is not a track ending before it starts), as
+        the challenge's own validation would.
 
     Examples
     --------
