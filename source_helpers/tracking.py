@@ -95,7 +95,13 @@ def _overlaps(prev_labels, next_labels):
     b, ids_b = _compact(b)
     span = int(b.max(initial=0)) + 1
     both = (a > 0) & (b > 0)
-    pair_keys, counts = np.unique(a[both] * span + b[both], return_counts=True)
+    pair_keys = a[both] * span + b[both]
+    if (int(a.max(initial=0)) + 1) * span <= 4 * a.size:   # few labels: count every possible pair at once
+        counts = np.bincount(pair_keys)
+        pair_keys = np.flatnonzero(counts)
+        counts = counts[pair_keys]
+    else:
+        pair_keys, counts = np.unique(pair_keys, return_counts=True)
     keys = np.stack([pair_keys // span, pair_keys % span])
     areas = []
     for values, ids in ((a, ids_a), (b, ids_b)):
