@@ -9,7 +9,8 @@ with
 - ``overlap``: laptrack's ``OverLapTrack`` (LAP on overlaps; its own metric
   1 - overlap / area of the later cell, for links, one-frame gaps and splits);
 - ``centroids``: laptrack's plain ``LapTrack`` on cell centroids (squared
-  distance; links up to 15 px, splits up to 30 px);
+  distance; links up to 30 px, splits up to 40 px: a daughter's centre is a quarter of
+  its parent's length, about 25 px, from the parent's; with 15 px links it finds almost none);
 
 and reports, as medians over the seeds, py-ctcmetrics' TRA and DET (each
 result and the truth written by ``write_ctc``), divisions found / missed /
@@ -45,7 +46,7 @@ from tracking_peers import (  # noqa: E402
 )
 
 
-def centroid_tracks(masks, *, link_px=15.0, split_px=30.0):
+def centroid_tracks(masks, *, link_px=30.0, split_px=40.0):
     """laptrack's ``LapTrack`` on the centroids of the cells, as ``(tracks, lineage)``."""
     rows = []
     for t, frame in enumerate(masks):
