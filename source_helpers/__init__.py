@@ -35,7 +35,18 @@ from .data import (
     ecoli_timelapse_offsets,
     ihc,
 )
-from .display import OVERLAP_COLOURS, label_colormap, show_image, show_images, show_labels, show_matches, show_overlap
+from .display import (
+    OVERLAP_COLOURS,
+    animate_stack,
+    label_colormap,
+    show_image,
+    show_images,
+    show_labels,
+    show_lineage,
+    show_matches,
+    show_overlap,
+    show_tracks,
+)
 from .environment import check_environment, pinned_versions
 from .measure import measure_cells
 from .microscope_files import (
@@ -104,7 +115,16 @@ from .segmentation import (
     segment_rods,
     watershed_with_slip,
 )
-from .tracking import count_per_frame, find_divisions, fit_doubling_time, link_frames
+from .tracking import (
+    count_per_frame,
+    elongation_rate,
+    find_divisions,
+    fit_doubling_time,
+    link_frames,
+    read_ctc,
+    track_cells,
+    write_ctc,
+)
 from .rods import basin_markers, widest_chord
 from .thresholds import source_level
 from .synthetic import (
@@ -134,6 +154,8 @@ __all__ = [
     "show_image", "show_images", "show_labels", "label_colormap",
     # display of two segmentations against each other (chapter 07)
     "show_overlap", "show_matches", "OVERLAP_COLOURS",
+    # display of tracks and lineages (chapter 08)
+    "show_lineage", "show_tracks", "animate_stack",
     # environment (chapter 00)
     "check_environment", "pinned_versions",
     # masks: binary and instance masks (chapter 03)
@@ -161,6 +183,8 @@ __all__ = [
     "simulate_field", "simulate_colony", "unknown_microscope_field",
     # tracking: counts, growth, links and divisions (chapter 08)
     "count_per_frame", "fit_doubling_time", "link_frames", "find_divisions",
+    # tracking: whole tracks, their lineage, the Cell Tracking Challenge format, growth of one cell (chapter 08)
+    "track_cells", "write_ctc", "read_ctc", "elongation_rate",
     # microscope files: axes, pixel sizes from metadata, a folder of files (chapter 09)
     "OWN_DATA_FILES", "own_data_folder", "read_pixel_size", "pixel_size_from_ome", "pixel_size_from_resolution",
     "to_tyx", "cells_table",

@@ -173,3 +173,21 @@ def check_folder(value, name, *, must_exist=True):
     if must_exist and not path.is_dir():
         raise ValueError(f"`{name}` must be an existing folder; got {str(path)!r}, which does not exist.")
     return path
+
+
+def check_label_stack(value, name):
+    """Require a 3-D ``(T, H, W)`` stack of label images: integer dtype, no negative labels."""
+    check_array(value, name)
+    if value.ndim != 3:
+        hint = f" One frame? Make it a stack of one with {name}[np.newaxis]." if value.ndim == 2 else ""
+        raise ValueError(f"`{name}` must be 3-D (T, H, W), one label image per frame; got shape {value.shape}.{hint}")
+    if value.dtype == bool:
+        return value.astype(np.int64)
+    if not np.issubdtype(value.dtype, np.integer):
+        raise TypeError(
+            f"`{name}` must be integer label images; got dtype {value.dtype}. "
+            f"Label ids are whole numbers: convert with {name}.astype(np.int64) if the values are whole."
+        )
+    if value.min() < 0:
+        raise ValueError(f"`{name}` must not hold negative labels; its minimum is {value.min()}.")
+    return value

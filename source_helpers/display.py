@@ -1,4 +1,4 @@
-"""Figures for the notebooks: images with titles and colorbars, label images, overlaps.
+"""Figures for the notebooks: images with titles and colorbars, label images, overlaps, tracks and lineages.
 
 The only module of the package that imports matplotlib. Every function
 draws with ``interpolation="nearest"`` (a pixel stays a square, however small
@@ -7,13 +7,26 @@ the image) and returns the axes it drew on, so a notebook can add to them.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from ._validation import _describe, check_2d, check_2d_or_3d, check_binary, check_labels, check_same_shape
+from ._validation import (
+    _describe,
+    check_2d,
+    check_2d_or_3d,
+    check_array,
+    check_binary,
+    check_int,
+    check_label_stack,
+    check_labels,
+    check_number,
+    check_same_shape,
+)
 
 __all__ = ["show_image", "show_images", "show_labels", "label_colormap", "show_overlap", "show_matches",
-           "OVERLAP_COLOURS"]
+           "OVERLAP_COLOURS", "show_lineage", "show_tracks", "animate_stack"]
 
 #: RGB colours of ``show_overlap`` and ``show_matches``: magenta for the first (true) mask, green for
 #: the second (predicted) one, white where both are. Magenta and green stay apart for colour-blind readers.
@@ -256,3 +269,247 @@ def show_matches(image, true_labels, pred_labels, pairs, *, title=None, ax=None)
     ax.set_xlabel("col")
     ax.set_ylabel("row")
     return ax
+
+
+# --- tracks and lineages (chapter 08) -------------------------------------------------
+
+def _lineage_rows(lineage):
+    lineage = np.asarray(lineage)
+    if lineage.ndim != 2 or lineage.shape[1] != 4 or not (lineage.size == 0 or np.issubdtype(lineage.dtype, np.integer)):
+        raise ValueError(f"`lineage` must be an (N, 4) integer array of rows (label, first_frame, last_frame, "
+                         f"parent), as track_cells returns it; got {_describe(lineage)}.")
+    rows = lineage.astype(np.int64).tolist()
+    labels = {row[0] for row in rows}
+    if len(labels) != len(rows):
+        raise ValueError("`lineage` lists a label twice; each track has one row.")
+    return rows
+
+
+def _tree_positions(rows):
+    """Height of each track in a lineage tree: leaves one apart, a parent midway between its daughters."""
+    children, roots = {}, []
+    labels = {label for label, *_ in rows}
+    for label, _, _, parent in sorted(rows, key=lambda r: (r[1], r[0])):
+        if parent in labels:
+            children.setdefault(parent, []).append(label)
+        else:
+            roots.append(label)
+    height, next_leaf = {}, 0
+    for root in roots:
+        stack, visit = [root], []
+        while stack:                      # depth first, without recursion limits on long lineages
+            node = stack.pop()
+            visit.append(node)
+            stack.extend(reversed(children.get(node, [])))
+        for node in visit:                # leaves in depth-first order take the next free heights
+            if not children.get(node):
+                height[node] = next_leaf
+                next_leaf += 1
+        for node in reversed(visit):      # then each parent sits between its daughters
+            if children.get(node):
+                height[node] = float(np.mean([height[k] for k in children[node]]))
+    return height, children
+
+
+def show_lineage(lineage, *, ax=None, title=None):
+    """Draw a lineage tree: each track a horizontal line over its frames, daughters joined to their parent.
+
+    Parameters
+    ----------
+    lineage : ndarray of int, shape (N, 4)
+        Rows ``(track_id, first_frame, last_frame, parent)``, as
+        ``track_cells`` and ``simulate_colony`` return them.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+    title : str, optional
+        Axes title; the number of tracks and divisions is appended.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line (``ax.collections``) of tracks and one of connectors: a
+        daughter is joined to the end of its parent's line by a vertical
+        connector at the parent's last frame.
+
+    Raises
+    ------
+    ValueError
+        If ``lineage`` is not an (N, 4) integer array or repeats a label.
+
+    Examples
+    --------
+    >>> ax = show_lineage(np.array([[1, 0, 3, 0], [2, 4, 7, 1], [3, 4, 6, 1]]))
+    >>> ax.get_title()
+    '3 tracks, 1 division'
+    """
+    rows = _lineage_rows(lineage)
+    height, children = _tree_positions(rows)
+    span = {label: (first, last) for label, first, last, _ in rows}
+    ax = _axes(ax, figsize=(6, max(2.5, 0.18 * len(rows) + 1)))
+    ax.hlines([height[l] for l, *_ in rows], [f for _, f, _, _ in rows], [e for _, _, e, _ in rows],
+              colors="black", linewidth=2)
+    segments = []
+    for parent, kids in children.items():
+        end = span[parent][1]
+        for kid in kids:
+            segments.append([(end, height[parent]), (end, height[kid]), (span[kid][0], height[kid])])
+    ax.add_collection(LineCollection(segments, colors="grey", linewidths=1))
+    for label, first, _, _ in rows:
+        if len(rows) <= 60:
+            ax.text(first, height[label] + 0.15, str(label), fontsize="x-small", va="bottom")
+    n_divisions = sum(len(k) == 2 for k in children.values())
+    heading = f"{len(rows)} track{'s' if len(rows) != 1 else ''}, {n_divisions} division{'s' if n_divisions != 1 else ''}"
+    ax.set_title(f"{title}: {heading}" if title else heading)
+    ax.set_xlabel("frame")
+    ax.set_yticks([])
+    if rows:
+        ax.set_xlim(min(f for _, f, _, _ in rows) - 0.5, max(e for _, _, e, _ in rows) + 0.5)
+        ax.set_ylim(-1, max(height.values()) + 1)
+    return ax
+
+
+def _centroids(tracks):
+    """``{track: (frames, rows, cols)}``: the mean pixel position of each track in each frame it is in."""
+    paths = {}
+    for t, frame in enumerate(tracks):
+        rows, cols = np.nonzero(frame)
+        if not rows.size:
+            continue
+        ids, index = np.unique(frame[rows, cols], return_inverse=True)
+        sizes = np.bincount(index)
+        for label, row, col in zip(ids.tolist(), np.bincount(index, rows) / sizes, np.bincount(index, cols) / sizes):
+            paths.setdefault(label, []).append((t, row, col))
+    return {label: tuple(np.array(v) for v in zip(*points)) for label, points in paths.items()}
+
+
+def show_tracks(image, tracks, *, ax=None, title=None):
+    """Draw the path of each track's centre over an image, one colour per track; returns the axes.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        Background, e.g. the last frame; shown in grey between its 1st and
+        99th percentile.
+    tracks : ndarray of int, shape (T, H, W)
+        Track ids linked through time, as ``track_cells`` returns them.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+    title : str, optional
+        Axes title; the number of tracks is appended.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per track (the first ``n_tracks`` of ``ax.lines``, by
+        track id) through its centroids, frame by frame, then one dot per
+        track where it starts; the colour is that of the
+        track in ``show_labels``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` is not 2-D, ``tracks`` not a 3-D label stack, or their
+        frames differ in shape.
+
+    Examples
+    --------
+    >>> tracks = np.zeros((3, 6, 6), dtype=int)
+    >>> for t in range(3): tracks[t, 1:3, t:t + 2] = 1
+    >>> ax = show_tracks(tracks[-1], tracks)
+    >>> ax.lines[0].get_xdata().tolist()
+    [0.5, 1.5, 2.5]
+    """
+    check_2d(image, "image")
+    tracks = check_label_stack(tracks, "tracks")
+    if tracks.shape[1:] != image.shape:
+        raise ValueError(f"`image` and each frame of `tracks` must have the same shape; got {image.shape} and "
+                         f"{tracks.shape[1:]}.")
+    low, high = np.percentile(image, [1, 99])
+    ax = _axes(ax, figsize=(5, 5))
+    ax.imshow(image, cmap="gray", vmin=low, vmax=max(high, low + 1e-12), interpolation="nearest")
+    colours = label_colormap(int(tracks.max()))
+    paths = _centroids(tracks)
+    for label, (_, rows, cols) in sorted(paths.items()):
+        colour = colours(label)
+        ax.plot(cols, rows, "-", color=colour, linewidth=1.5)
+    for label, (_, rows, cols) in sorted(paths.items()):
+        ax.plot(cols[:1], rows[:1], "o", color=colours(label), markersize=3)
+    n = len(paths)
+    heading = f"{n} track{'s' if n != 1 else ''}"
+    ax.set_title(f"{title}: {heading}" if title else heading)
+    ax.set_xlabel("col")
+    ax.set_ylabel("row")
+    return ax
+
+
+def animate_stack(stack, *, labels=False, every=1, interval=300, dpi=50, title=None):
+    """A small animation of a (T, H, W) stack as HTML (JavaScript player), for a notebook to display.
+
+    Parameters
+    ----------
+    stack : ndarray, shape (T, H, W)
+        The frames: images (grey, one contrast for all frames: their 1st
+        to 99th percentile) or, with ``labels=True``, label images (one
+        colour per label, as ``show_labels``).
+    labels : bool, optional
+        Treat ``stack`` as label images (default False).
+    every : int, optional
+        Show every ``every``-th frame (default 1, all).
+    interval : int, optional
+        Milliseconds between frames (default 300).
+    dpi : int, optional
+        Resolution of the frames; the default 50 keeps the HTML small.
+    title : str, optional
+        Title; the frame number is appended.
+
+    Returns
+    -------
+    str
+        HTML from ``FuncAnimation.to_jshtml()``; show it with
+        ``IPython.display.HTML(html)``. The figure is closed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``stack`` is not 3-D (with ``labels=True``: not integer labels) or
+        an option is out of range.
+
+    Examples
+    --------
+    >>> stack = np.zeros((3, 8, 8), dtype=int)
+    >>> for t in range(3): stack[t, 2:5, t:t + 3] = 1
+    >>> html = animate_stack(stack, labels=True)
+    >>> html.count("data:image/png"), len(html) < 50_000
+    (3, True)
+    """
+    if labels:
+        stack = check_label_stack(stack, "stack")
+    else:
+        check_array(stack, "stack")
+        if stack.ndim != 3:
+            raise ValueError(f"`stack` must be 3-D (T, H, W), one image per frame; got shape {stack.shape}.")
+    every = check_int(every, "every", minimum=1)
+    interval = check_int(interval, "interval", minimum=1)
+    dpi = check_int(dpi, "dpi", minimum=10)
+    frames = list(range(0, len(stack), every))
+    height, width = stack.shape[1:]
+    fig, ax = plt.subplots(figsize=(4, 4 * height / width), dpi=dpi)
+    if labels:
+        top = int(stack.max())
+        shown = ax.imshow(stack[0], cmap=label_colormap(top), vmin=0, vmax=max(top, 1), interpolation="nearest")
+    else:
+        low, high = np.percentile(stack, [1, 99])
+        shown = ax.imshow(stack[0], cmap="gray", vmin=low, vmax=max(high, low + 1e-12), interpolation="nearest")
+    ax.set_axis_off()
+
+    def draw(t):
+        shown.set_data(stack[t])
+        ax.set_title(f"{title}: frame {t}" if title else f"frame {t}")
+        return (shown,)
+
+    animation = FuncAnimation(fig, draw, frames=frames, interval=interval, blit=False)
+    try:
+        html = animation.to_jshtml(default_mode="loop")
+    finally:
+        plt.close(fig)
+    return html

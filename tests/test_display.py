@@ -116,3 +116,74 @@ def test_show_labels_writes_each_label_at_its_centre():
     written = sorted((text.get_text(), text.get_position()) for text in ax.texts)
     assert written == [("40", (1.0, 1.0)), ("7", (7.0, 3.0))]
     assert not display.show_labels(labels).texts
+
+
+# --- tracks and lineages (chapter 08) ---------------------------------------------------
+
+LINEAGE = np.array([[1, 0, 3, 0], [2, 4, 7, 1], [3, 4, 6, 1], [4, 7, 7, 3], [5, 7, 7, 3], [6, 2, 7, 0]])
+
+
+def test_show_lineage_draws_one_line_per_track_and_joins_daughters_to_the_parents_end():
+    ax = display.show_lineage(LINEAGE, title="colony")
+    tracks, connectors = ax.collections
+    assert len(tracks.get_segments()) == 6
+    joins = connectors.get_segments()
+    assert len(joins) == 4                              # four daughters
+    assert ax.get_title() == "colony: 6 tracks, 2 divisions"
+    heights = {int(label): seg[0][1] for label, seg in zip(LINEAGE[:, 0], tracks.get_segments())}
+    for join in joins:
+        (x0, y0), (x1, y1), (x2, y2) = join
+        assert x0 == x1 and y1 == y2                   # vertical at the parent's end, then to the daughter's start
+        parent = next(l for l, h in heights.items() if h == y0 and LINEAGE[l - 1, 2] == x0)
+        daughter = next(l for l, h in heights.items() if h == y2 and LINEAGE[l - 1, 3] == parent)
+        assert LINEAGE[daughter - 1, 1] == x2
+    # A parent sits between its two daughters.
+    assert min(heights[2], heights[3]) < heights[1] < max(heights[2], heights[3])
+
+
+def test_show_lineage_refuses_what_is_not_a_lineage():
+    with pytest.raises(ValueError, match=r"`lineage` must be an \(N, 4\) integer array"):
+        display.show_lineage(np.zeros((3, 3), dtype=int))
+    with pytest.raises(ValueError, match="lists a label twice"):
+        display.show_lineage(np.array([[1, 0, 1, 0], [1, 2, 3, 0]]))
+
+
+def test_show_tracks_draws_each_tracks_centroid_path():
+    tracks = np.zeros((4, 10, 12), dtype=int)
+    for t in range(4):
+        tracks[t, 1:3, t:t + 2] = 1             # moves right
+        tracks[t, 6 + t // 2:8 + t // 2, 8:10] = 2   # moves down
+    ax = display.show_tracks(np.ones((10, 12)), tracks, title="two")
+    assert ax.get_title() == "two: 2 tracks"
+    first, second = ax.lines[:2]
+    assert first.get_xdata().tolist() == [0.5, 1.5, 2.5, 3.5] and first.get_ydata().tolist() == [1.5] * 4
+    assert second.get_xdata().tolist() == [8.5] * 4 and second.get_ydata().tolist() == [6.5, 6.5, 7.5, 7.5]
+    assert first.get_color() != second.get_color()
+    assert ax.images[0].get_interpolation() == "nearest"
+
+
+def test_show_tracks_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="the same shape; got \\(5, 5\\) and \\(4, 4\\)"):
+        display.show_tracks(np.zeros((5, 5)), np.zeros((2, 4, 4), dtype=int))
+    with pytest.raises(ValueError, match="`tracks` must be 3-D"):
+        display.show_tracks(np.zeros((4, 4)), np.zeros((4, 4), dtype=int))
+
+
+def test_animate_stack_is_small_html_with_one_picture_per_shown_frame_and_closes_its_figure():
+    plt.close("all")
+    stack = np.random.default_rng(0).random((6, 32, 32))
+    html = display.animate_stack(stack, every=2, title="noise")
+    assert html.count("data:image/png") == 3
+    assert "<script" in html and len(html) < 200_000
+    assert plt.get_fignums() == []
+    labels = display.animate_stack(np.arange(2 * 16 * 16).reshape(2, 16, 16) % 5, labels=True)
+    assert labels.count("data:image/png") == 2
+
+
+def test_animate_stack_refuses_bad_input():
+    with pytest.raises(ValueError, match="`stack` must be 3-D"):
+        display.animate_stack(np.zeros((4, 4)))
+    with pytest.raises(TypeError, match="`stack` must be integer label images"):
+        display.animate_stack(np.zeros((2, 4, 4)), labels=True)
+    with pytest.raises(ValueError, match="`every` must be at least 1"):
+        display.animate_stack(np.zeros((2, 4, 4)), every=0)

@@ -56,6 +56,20 @@ def test_check_labels():
         v.check_labels(np.array([[0, -1]]), "labels")
 
 
+def test_check_label_stack():
+    stack = np.zeros((2, 3, 3), dtype=np.uint16)
+    assert v.check_label_stack(stack, "stack") is stack
+    assert v.check_label_stack(stack.astype(bool), "stack").dtype == np.int64
+    with pytest.raises(ValueError, match=r"`stack` must be 3-D \(T, H, W\).*stack\[np.newaxis\]"):
+        v.check_label_stack(stack[0], "stack")
+    with pytest.raises(ValueError, match="`stack` must be 3-D"):
+        v.check_label_stack(np.zeros((1, 2, 3, 3), dtype=int), "stack")
+    with pytest.raises(TypeError, match="`stack` must be integer label images"):
+        v.check_label_stack(stack.astype(float), "stack")
+    with pytest.raises(ValueError, match="negative"):
+        v.check_label_stack(-np.ones((2, 2, 2), dtype=int), "stack")
+
+
 def test_check_same_shape():
     with pytest.raises(ValueError, match="`a` and `b` must have the same shape"):
         v.check_same_shape(np.zeros((2, 2)), np.zeros((2, 3)), "a", "b")
