@@ -356,6 +356,58 @@ ANSWERS = {
         ("the largest the 1.5 px wider outlines allow, to two decimals", "fair_threshold = 0.78\n"),
         ("an int-free fraction", "fair_threshold = 3 / 4\n"),
     ],
+    ("08-timelapse", "count_per_frame"): [
+        ("a set per frame", "def count_per_frame(label_stack):\n"
+                            "    return np.array([len(set(np.ravel(f).tolist()) - {0}) for f in label_stack], dtype=int)\n"),
+        ("bincount", "def count_per_frame(label_stack):\n    out = np.zeros(len(label_stack), dtype=np.int64)\n"
+                     "    for t, frame in enumerate(label_stack):\n"
+                     "        out[t] = np.count_nonzero(np.bincount(frame.ravel().astype(np.int64))[1:])\n    return out\n"),
+    ],
+    ("08-timelapse", "fit_doubling_time"): [
+        ("np.polyfit with cov", "def fit_doubling_time(times, counts):\n"
+                                "    (r, a), cov = np.polyfit(np.asarray(times, float), np.log(counts), 1, cov='unscaled')\n"
+                                "    y = np.log(counts); x = np.asarray(times, float)\n"
+                                "    s2 = ((y - (a + r * x)) ** 2).sum() / (len(x) - 2)\n"
+                                "    sr = np.sqrt(s2 * cov[0, 0])\n"
+                                "    return float(np.log(2) / r), float(np.log(2) * sr / r ** 2)\n"),
+        ("formulas by hand", "def fit_doubling_time(times, counts):\n    x = np.asarray(times, float); y = np.log(np.asarray(counts, float))\n"
+                             "    xm, ym = x.mean(), y.mean()\n    r = ((x - xm) * (y - ym)).sum() / ((x - xm) ** 2).sum()\n"
+                             "    res = y - (ym + r * (x - xm))\n"
+                             "    sr = np.sqrt((res ** 2).sum() / (len(x) - 2) / ((x - xm) ** 2).sum())\n"
+                             "    return float(np.log(2) / r), float(np.log(2) / r ** 2 * sr)\n"),
+    ],
+    ("08-timelapse", "link_frames"): [
+        ("Hungarian matching on the IoU matrix", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+         "    from scipy.optimize import linear_sum_assignment\n"
+         "    a_ids = [int(v) for v in np.unique(prev_labels) if v]\n    b_ids = [int(v) for v in np.unique(next_labels) if v]\n"
+         "    if not a_ids or not b_ids:\n        return []\n"
+         "    m = np.array([[sh.iou(prev_labels == a, next_labels == b) for b in b_ids] for a in a_ids])\n"
+         "    rows, cols = linear_sum_assignment(-(m >= threshold).astype(float) - 1e-3 * m)\n"
+         "    return sorted((a_ids[i], b_ids[j]) for i, j in zip(rows, cols) if m[i, j] >= threshold)\n"),
+        ("chapter 07's f1 helpers", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+         "    return [tuple(map(int, pair)) for pair in sorted(sh.match_instances(prev_labels, next_labels, threshold=threshold))]\n"),
+    ],
+    ("08-timelapse", "find_divisions"): [
+        ("ndimage sums", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    from collections import defaultdict\n    kids = defaultdict(list)\n"
+         "    for c in np.unique(next_labels):\n        if c == 0:\n            continue\n"
+         "        under = prev_labels[next_labels == c]\n        values = np.bincount(under.astype(np.int64))\n"
+         "        values[0] = 0\n        p = int(values.argmax())\n"
+         "        if p and values[p] >= min_overlap * under.size:\n            kids[p].append(int(c))\n"
+         "    return sorted((p, min(k), max(k)) for p, k in kids.items() if len(k) == 2)\n"),
+        ("a pandas group-by", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    df = pd.DataFrame({'p': prev_labels.ravel(), 'c': next_labels.ravel()})\n    df = df[df.c > 0]\n"
+         "    size = df.groupby('c').size()\n    over = df[df.p > 0].groupby(['c', 'p']).size().reset_index(name='n')\n"
+         "    over = over.sort_values(['c', 'n', 'p'], ascending=[True, False, True]).drop_duplicates('c')\n"
+         "    over = over[over.n.values >= min_overlap * size[over.c].values]\n"
+         "    out = []\n    for p, group in over.groupby('p'):\n"
+         "        if len(group) == 2:\n            a, b = sorted(int(v) for v in group.c)\n            out.append((int(p), a, b))\n"
+         "    return sorted(out)\n"),
+    ],
+    ("08-timelapse", "frame_interval"): [
+        ("a round number below the limit", "frame_interval = 2.5\n"),
+        ("an integer a little below", "frame_interval = 2\n"),
+    ],
     ("09-your-own-data", "to_tyx"): [
         ("np.moveaxis after indexing", (
             "def to_tyx(data, axes, channel=0):\n    axes = list(axes)\n"

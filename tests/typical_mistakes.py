@@ -802,6 +802,123 @@ MISTAKES = {
         ("a percentage", "fair_threshold = 50\n", r"a percentage\? Divide by 100"),
         ("a string", "fair_threshold = '0.5'\n", r"should be a float or an int, but it is a str"),
     ],
+    # 08-timelapse ---------------------------------------------------------------------
+    ("08-timelapse", "count_per_frame"): [
+        ("the largest label", "def count_per_frame(label_stack):\n    return np.array([frame.max() for frame in label_stack])\n",
+         r"largest label of each frame"),
+        ("len(np.unique) - 1", "def count_per_frame(label_stack):\n"
+                               "    return np.array([len(np.unique(frame)) - 1 for frame in label_stack])\n",
+         r"assumes that every frame has\s+background"),
+        ("background counted", "def count_per_frame(label_stack):\n"
+                               "    return np.array([len(np.unique(frame)) for frame in label_stack])\n",
+         r"background \(label 0\) was counted"),
+        ("one count for the stack", "def count_per_frame(label_stack):\n"
+                                    "    return np.count_nonzero(np.unique(label_stack))\n",
+         r"single number .*one count per frame"),
+        ("a list", "def count_per_frame(label_stack):\n"
+                   "    return [int(np.count_nonzero(np.unique(frame))) for frame in label_stack]\n",
+         r"is a list: return a NumPy array"),
+    ],
+    ("08-timelapse", "fit_doubling_time"): [
+        ("log10", "def fit_doubling_time(times, counts):\n    fit = stats.linregress(times, np.log10(counts))\n"
+                  "    return float(np.log(2) / fit.slope), float(np.log(2) * fit.stderr / fit.slope ** 2)\n",
+         r"log10\(counts\)"),
+        ("the growth rate instead", "def fit_doubling_time(times, counts):\n    fit = stats.linregress(times, np.log(counts))\n"
+                                    "    return float(fit.slope), float(fit.stderr)\n",
+         r"that is the growth rate r"),
+        ("counts fitted without a logarithm", "def fit_doubling_time(times, counts):\n    fit = stats.linregress(times, counts)\n"
+                                              "    return float(np.log(2) / fit.slope), float(np.log(2) * fit.stderr / fit.slope ** 2)\n",
+         r"fitted to the counts themselves"),
+        ("the slope's error not propagated", "def fit_doubling_time(times, counts):\n"
+                                             "    fit = stats.linregress(times, np.log(counts))\n"
+                                             "    return float(np.log(2) / fit.slope), float(fit.stderr)\n",
+         r"propagate it to the doubling time"),
+        ("a power missing in the propagation", "def fit_doubling_time(times, counts):\n"
+                                               "    fit = stats.linregress(times, np.log(counts))\n"
+                                               "    return float(np.log(2) / fit.slope), float(np.log(2) * fit.stderr / fit.slope)\n",
+         r"lacks a power"),
+        ("x and y swapped", "def fit_doubling_time(times, counts):\n    fit = stats.linregress(np.log(counts), times)\n"
+                            "    return float(np.log(2) * fit.slope), float(np.log(2) * fit.stderr)\n",
+         r"arguments of the fit were swapped"),
+    ],
+    ("08-timelapse", "link_frames"): [
+        ("equal label numbers", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+                                "    common = set(np.unique(prev_labels)) & set(np.unique(next_labels)) - {0}\n"
+                                "    return sorted((int(v), int(v)) for v in common)\n",
+         r"labels of the two frames are not linked"),
+        ("(next, prev) pairs", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+                               "    return sorted((int(b), int(a)) for a, b in sh.match_instances(prev_labels, next_labels, threshold))\n",
+         r"the pairs are \(next, prev\)"),
+        ("IoU > threshold", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+                            "    return sorted((int(a), int(b)) for a, b in sh.match_instances(prev_labels, next_labels, threshold)\n"
+                            "                  if sh.iou(prev_labels == a, next_labels == b) > threshold)\n",
+         r"compare with >=, not >"),
+        ("the best overlap without a threshold", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+         "    links = []\n    for a in np.unique(prev_labels[prev_labels > 0]):\n"
+         "        under, n = np.unique(next_labels[prev_labels == a], return_counts=True)\n"
+         "        n, under = n[under > 0], under[under > 0]\n"
+         "        if len(under):\n            links.append((int(a), int(under[np.argmax(n)])))\n    return links\n",
+         r"IoU of only 0\.2"),
+        ("the threshold ignored", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+                                  "    return sorted((int(a), int(b)) for a, b in sh.match_instances(prev_labels, next_labels, 0.5))\n",
+         r"threshold 0\.2 was not used"),
+        ("greedy: the best pair first", "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+         "    a_ids = [v for v in np.unique(prev_labels) if v]\n    b_ids = [v for v in np.unique(next_labels) if v]\n"
+         "    scores = sorted(((sh.iou(prev_labels == a, next_labels == b), int(a), int(b)) for a in a_ids for b in b_ids), reverse=True)\n"
+         "    used_a, used_b, links = set(), set(), []\n"
+         "    for value, a, b in scores:\n"
+         "        if value >= threshold and a not in used_a and b not in used_b:\n"
+         "            links.append((a, b)); used_a.add(a); used_b.add(b)\n    return sorted(links)\n",
+         r"the best pair first is not the most pairs"),
+    ],
+    ("08-timelapse", "find_divisions"): [
+        ("IoU with the mother", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    children = {}\n    for c in np.unique(next_labels[next_labels > 0]):\n"
+         "        for p in np.unique(prev_labels[prev_labels > 0]):\n"
+         "            if sh.iou(prev_labels == p, next_labels == c) >= min_overlap:\n"
+         "                children.setdefault(int(p), []).append(int(c))\n"
+         "    return [(p, *sorted(k)) for p, k in sorted(children.items()) if len(k) == 2]\n",
+         r"no division found"),
+        ("the fraction of the mother", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    children = {}\n    for c in np.unique(next_labels[next_labels > 0]):\n"
+         "        under, n = np.unique(prev_labels[next_labels == c], return_counts=True)\n"
+         "        n, under = n[under > 0], under[under > 0]\n"
+         "        if len(under) and n.max() / np.count_nonzero(prev_labels == under[np.argmax(n)]) >= min_overlap:\n"
+         "            children.setdefault(int(under[np.argmax(n)]), []).append(int(c))\n"
+         "    return [(p, *sorted(k)) for p, k in sorted(children.items()) if len(k) == 2]\n",
+         r"no division found"),
+        ("background as a parent", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    children = {}\n    for c in np.unique(next_labels[next_labels > 0]):\n"
+         "        under, n = np.unique(prev_labels[next_labels == c], return_counts=True)\n"
+         "        best = np.argmax(n)\n"
+         "        if n[best] / n.sum() >= min_overlap:\n"
+         "            children.setdefault(int(under[best]), []).append(int(c))\n"
+         "    return [(p, *sorted(k)) for p, k in sorted(children.items()) if len(k) == 2]\n",
+         r"label 0 is the background"),
+        ("three children counted as a division", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    children = {}\n    for c in np.unique(next_labels[next_labels > 0]):\n"
+         "        under, n = np.unique(prev_labels[next_labels == c], return_counts=True)\n"
+         "        n, under = n[under > 0], under[under > 0]\n"
+         "        if len(under) and n.max() / n.sum() >= min_overlap and n.max() / np.count_nonzero(next_labels == c) >= min_overlap:\n"
+         "            children.setdefault(int(under[np.argmax(n)]), []).append(int(c))\n"
+         "    return [(p, *sorted(k)[:2]) for p, k in sorted(children.items()) if len(k) >= 2]\n",
+         r"only a parent with exactly two is a division"),
+        ("min_overlap ignored", "def find_divisions(prev_labels, next_labels, min_overlap=0.5):\n"
+         "    children = {}\n    for c in np.unique(next_labels[next_labels > 0]):\n"
+         "        under, n = np.unique(prev_labels[next_labels == c], return_counts=True)\n"
+         "        n, under = n[under > 0], under[under > 0]\n"
+         "        if len(under) and n.max() / np.count_nonzero(next_labels == c) >= 0.5:\n"
+         "            children.setdefault(int(under[np.argmax(n)]), []).append(int(c))\n"
+         "    return [(p, *sorted(k)) for p, k in sorted(children.items()) if len(k) == 2]\n",
+         r"min_overlap=0\.95 was not used"),
+    ],
+    ("08-timelapse", "frame_interval"): [
+        ("half a width, as for the threshold 0.3", "frame_interval = 5.0\n", r"drift across the cell", GRADED),
+        ("far too cautious", "frame_interval = 0.5\n", r"cost the cells light", GRADED),
+        ("seconds", "frame_interval = 180\n", r"more than an hour.*seconds"),
+        ("left at None", "frame_interval = None\n", r"still None"),
+        ("zero", "frame_interval = 0\n", r"positive number of minutes"),
+    ],
     # 09-your-own-data -----------------------------------------------------------------
     ("09-your-own-data", "to_tyx"): [
         ("ignores `channel`", (
