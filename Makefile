@@ -56,8 +56,9 @@ setup:
 
 # Not needed by students: only the tests and benchmarks use these. A second make looks at
 # the stamps after setup has run, so a .venv that setup made again gets them again.
-$(DEV_STAMP): $(STAMP) requirements-dev.txt
+$(DEV_STAMP): $(STAMP) requirements-dev.txt requirements-dev-no-deps.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt -r requirements-dev-no-deps.txt
 	touch $(DEV_STAMP)
 
 setup-dev: setup

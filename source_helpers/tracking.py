@@ -200,6 +200,7 @@ def _without(overlaps, prev_used, next_used):
     return keys[:, keep], counts[keep], area_a, area_b
 
 
+@reference("08-timelapse", same_as="link_frames")
 def track_cells(label_stack, *, threshold=0.5, min_overlap=0.5):
     """Tracks through a stack of label images and their lineage: who continues, who divides, who appears.
 

@@ -5,6 +5,7 @@ and the development packages' in requirements-dev.txt (tests and benchmarks
 only). constraints.txt holds both at the same versions.
 """
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -59,15 +60,27 @@ def constraint_pins():
     return pins
 
 
+DEV_REQUIREMENTS = ("requirements-dev.txt", "requirements-dev-no-deps.txt")
+
+
 def dev_requirement_pins():
     pins = {}
-    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            name, _, version = line.partition("==")
-            assert version, f"requirements-dev.txt line {line!r} is not pinned with =="
-            pins[_name(name)] = version.strip()
+    for file in DEV_REQUIREMENTS:
+        for line in (ROOT / file).read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, version = line.partition("==")
+                assert version, f"{file} line {line!r} is not pinned with =="
+                pins[_name(name)] = version.strip()
     return pins
+
+
+def test_imagecodecs_stays_out_of_the_test_environment():
+    # with it, tifffile compresses through imagecodecs and `make data` no longer writes the committed bytes
+    assert importlib.util.find_spec("imagecodecs") is None, (
+        "imagecodecs is installed: a development package pulled it in; install that package with --no-deps "
+        "(requirements-dev-no-deps.txt) and remove imagecodecs")
+    assert "imagecodecs" not in dev_requirement_pins() and "imagecodecs" not in constraint_pins()
 
 
 def test_environment_yml_names_the_pyproject_pins():

@@ -139,6 +139,12 @@ HELPER_DELEGATIONS = {
     ("07-iou", "f1_at"): "import source_helpers as sh\n"
                          "def f1_at(true_labels, pred_labels, threshold=0.5):\n"
                          "    return sh.matching_scores(true_labels, pred_labels, threshold).f1\n",
+    ("08-timelapse", "link_frames"): "import source_helpers as sh\n"
+                                     "def link_frames(prev_labels, next_labels, threshold=0.5):\n"
+                                     "    tracks, _ = sh.track_cells(np.stack([prev_labels, next_labels]), threshold=threshold)\n"
+                                     "    first = {int(t): int(l) for t, l in zip(tracks[0].ravel(), prev_labels.ravel()) if t}\n"
+                                     "    second = {int(t): int(l) for t, l in zip(tracks[1].ravel(), next_labels.ravel()) if t}\n"
+                                     "    return sorted((first[t], second[t]) for t in first.keys() & second.keys())\n",
 }
 
 
