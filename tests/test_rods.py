@@ -24,9 +24,9 @@ def test_the_old_module_still_offers_every_name():
 
 @pytest.mark.parametrize(
     "args, expected",
-    [((0.05,), {"smoothing": 1.5, "background_radius": 15, "opening_radius": 4, "min_area": 300}),
-     ((0.065, 1.0), {"smoothing": 1.15, "background_radius": 12, "opening_radius": 3, "min_area": 178}),
-     ((0.6, 1.0), {"smoothing": 0.12, "background_radius": 1, "opening_radius": 1, "min_area": 2})],
+    [((0.05,), {"smoothing": 1.5, "background_radius": 60, "opening_radius": 4, "min_area": 300}),
+     ((0.065, 1.0), {"smoothing": 1.15, "background_radius": 46, "opening_radius": 3, "min_area": 178}),
+     ((0.6, 1.0), {"smoothing": 0.12, "background_radius": 5, "opening_radius": 1, "min_area": 2})],
 )
 def test_sizes_in_pixels(args, expected):
     sizes = sizes_in_pixels(*args)
