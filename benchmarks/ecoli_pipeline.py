@@ -20,7 +20,7 @@ Then the same scores on simulated images with known truth
 compares ways of flattening the background in the students' pipeline
 (``segment_rods``, chapter 06's Exercise 5): a grey closing with a disk of
 ``k w`` for several ``k`` (``w`` the cell width in pixels; the chapter's rule
-is ``3 w``, it was ``0.75 w``), an opening then a closing, and no flattening
+is ``2 w``, it was ``0.75 w``), an opening then a closing, and no flattening
 (the smoothed image divided by its median), pooled and per frame on the 20
 real frames and on simulated fields with even and strongly uneven light. Run
 from the repository root:
@@ -252,8 +252,8 @@ def _median_background(smoothed, width):
 
 FLATTENINGS = {
     "closing 0.75 w (old)": _closing_background(0.75),
-    "closing 2 w": _closing_background(2),
-    "closing 3 w (chapter)": _closing_background(3),
+    "closing 2 w (chapter)": _closing_background(2),
+    "closing 3 w": _closing_background(3),
     "closing 5 w": _closing_background(5),
     "closing 8 w": _closing_background(8),
     "opening 0.5 w + closing 3 w": _opened_closing_background(3),
@@ -303,7 +303,7 @@ def flattening(images, masks, n_fields=6):
                     largest = [np.bincount(labels[(truth == c) & (labels > 0)], minlength=1).argmax() for c in (1, 2)]
                     split += largest[0] != largest[1] and min(largest) > 0
         rendered[illumination] = (whole, split)
-    print("  segment_rods (closing 3 w) on rendered rods: " + "; ".join(
+    print("  segment_rods (closing 2 w) on rendered rods: " + "; ".join(
         f"illumination {k}: isolated rods whole {w} of 18, touching pairs split {p} of 12" for k, (w, p) in rendered.items()))
 
 

@@ -486,22 +486,22 @@ MISTAKES = {
     ("06-ecoli", "sizes_in_pixels"): [
         ("multiplied by the pixel size", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um * pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(3 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(2 * w)),\n"
          "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w**2)}\n",
          r"multiplied by the pixel size"),
         ("area not squared", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(3 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(2 * w)),\n"
          "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w)}\n",
          r"square of the width"),
         ("rounded down", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, int(3 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, int(2 * w)),\n"
          "            'opening_radius': max(1, int(0.2 * w)), 'min_area': int(0.75 * w**2)}\n",
          r"rounded down"),
         ("NumPy rounding gives floats", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, np.round(3 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, np.round(2 * w)),\n"
          "            'opening_radius': max(1, np.round(0.2 * w)), 'min_area': np.round(0.75 * w**2)}\n",
          r"should be an int, but it is a float"),
     ],
