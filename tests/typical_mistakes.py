@@ -548,12 +548,6 @@ MISTAKES = {
          "    labels = watershed(relative, markers, mask=cleaned)\n"
          "    areas = np.bincount(labels.ravel()); small = areas < sizes['min_area']; small[0] = False\n"
          "    labels[small[labels]] = 0\n    return labels\n", r"a disk of 0.75 w, which fits into a group"),
-        ("pieces kept", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
-         "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
-         "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
-         "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
-         "    markers, _ = ndi.label(h_minima(relative, depth).astype(bool) & cleaned, structure=np.ones((3, 3)))\n"
-         "    return watershed(relative, markers, mask=cleaned)\n", r"small pieces the watershed left were kept"),
         ("labels and count", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
          "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
          "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
