@@ -16,10 +16,16 @@ pairs. Two older recipes run beside it for comparison:
 Then the same scores on simulated images with known truth
 (``synthetic.simulate_field`` and ``synthetic.simulate_colony``), and with
 ``--sensitivity`` the total F1 on the real frames when each parameter of
-``segment_cells`` is moved away from its default. Run from the repository
-root:
+``segment_cells`` is moved away from its default. With ``--flattening`` it
+compares ways of flattening the background in the students' pipeline
+(``segment_rods``, chapter 06's Exercise 5): a grey closing with a disk of
+``k w`` for several ``k`` (``w`` the cell width in pixels; the chapter's rule
+is ``2 w``, it was ``0.75 w``), an opening then a closing, and no flattening
+(the smoothed image divided by its median), pooled and per frame on the 20
+real frames and on simulated fields with even and strongly uneven light. Run
+from the repository root:
 
-    .venv/bin/python benchmarks/ecoli_pipeline.py [--sensitivity]
+    .venv/bin/python benchmarks/ecoli_pipeline.py [--sensitivity] [--flattening]
 
 The IoU matching here is a small one of the benchmark's own (the course's
 metrics module is the reference for chapter 07).
@@ -32,7 +38,7 @@ import time
 import numpy as np
 from scipy import ndimage as ndi
 from scipy.optimize import linear_sum_assignment
-from skimage.morphology import disk, h_maxima
+from skimage.morphology import closing, disk, h_maxima, opening
 from skimage.segmentation import watershed
 
 from source_helpers.data import ecoli_timelapse
@@ -44,8 +50,11 @@ from source_helpers.segmentation import (
     rod_scales,
     segment_cells,
     segment_rods,
+    sizes_in_pixels,
     threshold,
 )
+from source_helpers.rods import basin_markers
+from source_helpers.thresholds import _remove_small, clean_mask, otsu_dark_mask
 from source_helpers.metrics import matching_scores
 from source_helpers.synthetic import Rod, divided_pair, render_rods, side_by_side
 from source_helpers.synthetic import simulate_colony, simulate_field
@@ -218,11 +227,95 @@ def rendered_rods():
               f"exactly two cells matched {exact} of {n}")
 
 
+# Flattening the background in segment_rods ------------------------------------------------
+
+
+def _closing_background(k):
+    """Background: a grey closing with a disk of ``k`` cell widths."""
+    def background(smoothed, width):
+        return closing(smoothed, disk(max(1, round(k * width)), decomposition="sequence"))
+    return background
+
+
+def _opened_closing_background(k, k_open=0.5):
+    """Background: an opening with a disk of ``k_open`` widths (halo, rings), then a closing of ``k`` widths."""
+    def background(smoothed, width):
+        opened = opening(smoothed, disk(max(1, round(k_open * width)), decomposition="sequence"))
+        return closing(opened, disk(max(1, round(k * width)), decomposition="sequence"))
+    return background
+
+
+def _median_background(smoothed, width):
+    """No flattening: one number, the median of the smoothed image."""
+    return np.full_like(smoothed, np.median(smoothed))
+
+
+FLATTENINGS = {
+    "closing 0.75 w (old)": _closing_background(0.75),
+    "closing 2 w (chapter)": _closing_background(2),
+    "closing 3 w": _closing_background(3),
+    "closing 5 w": _closing_background(5),
+    "closing 8 w": _closing_background(8),
+    "opening 0.5 w + closing 3 w": _opened_closing_background(3),
+    "median (no flattening)": _median_background,
+}
+
+
+def rods_with_background(image, pixel_size_um, cell_width_um, background, depth=0.1):
+    """``segment_rods`` with its flattening replaced: smoothed image / ``background(smoothed, w)``."""
+    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)
+    smoothed = ndi.gaussian_filter(image.astype(np.float64), sizes["smoothing"])
+    relative = smoothed / np.maximum(background(smoothed, cell_width_um / pixel_size_um), 1e-12)
+    cleaned = clean_mask(otsu_dark_mask(relative), sizes["opening_radius"], sizes["min_area"])
+    labels = watershed(relative, basin_markers(relative, cleaned, depth), mask=cleaned).astype(np.int64)
+    return _remove_small(labels, sizes["min_area"])
+
+
+def flattening(images, masks, n_fields=6):
+    """F1 at IoU 0.5 of segment_rods with each flattening: 20 real frames, simulated fields."""
+    print("\nFlattening in segment_rods (real frames at 0.055 µm per pixel, cell width 1.1 µm, as chapter 06; "
+          "F1 at IoU >= 0.5 pooled, matched / curated, objects):")
+    cases = [(illumination, pixel) for illumination in (0.08, 0.3) for pixel in (0.05, 0.08, 0.1)]
+    fields = {case: [simulate_field((round(25.6 / case[1]),) * 2, n_cells=10, pixel_size_um=case[1], touching=0.5,
+                                    illumination=case[0], rng=seed) for seed in range(n_fields)] for case in cases}
+    for name, background in FLATTENINGS.items():
+        rows = [score(m, rods_with_background(im, 0.055, 1.1, background)) for im, m in zip(images, masks)]
+        n_true, n_pred, tp, f1 = total(rows)
+        print(f"  {name}: real {tp} of {n_true} matched, {n_pred} objects, F1 {f1:.3f}")
+        print("      per frame F1: " + " ".join(f"{r[3]:.2f}" for r in rows))
+        simulated_cells = []
+        for (illumination, pixel), chosen in fields.items():
+            n_true, n_pred, tp, f1 = total([score(t, rods_with_background(im, pixel, 1.0, background)) for im, t in chosen])
+            simulated_cells.append(f"light {illumination}, {pixel} µm: {tp}/{n_true} ({n_pred}) F1 {f1:.2f}")
+        print(f"      simulated, {n_fields} fields of 10 cells each (half in touching pairs): " + "; ".join(simulated_cells))
+    rendered = {}
+    for illumination in (0.08, 0.3):
+        whole = sum(len(np.unique(l[l > 0])) == 1 for l in (
+            segment_rods(render_rods([Rod(6.4, 6.4, L, 1.0, a)], (256, 256), rng=s, illumination=illumination)[0], 0.05)
+            for L in (2.0, 3.7, 6.0) for a in (0, 45, 90) for s in (0, 1)))
+        split = 0
+        for L in (2.5, 4.5):
+            for a in (0, 45, 90):
+                for make in (divided_pair, side_by_side):
+                    rods = divided_pair(6.4, 6.4, 2 * L, 1.0, a) if make is divided_pair else side_by_side(6.4, 6.4, L, 1.0, a)
+                    image, truth = render_rods(rods, (256, 256), rng=0, illumination=illumination)
+                    labels = segment_rods(image, 0.05)
+                    largest = [np.bincount(labels[(truth == c) & (labels > 0)], minlength=1).argmax() for c in (1, 2)]
+                    split += largest[0] != largest[1] and min(largest) > 0
+        rendered[illumination] = (whole, split)
+    print("  segment_rods (closing 2 w) on rendered rods: " + "; ".join(
+        f"illumination {k}: isolated rods whole {w} of 18, touching pairs split {p} of 12" for k, (w, p) in rendered.items()))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sensitivity", action="store_true", help="also vary each parameter (slow)")
+    parser.add_argument("--flattening", action="store_true", help="only compare flattenings in segment_rods")
     args = parser.parse_args()
     images, masks = ecoli_timelapse()
+    if args.flattening:
+        flattening(images, masks)
+        return
     real_frames(images, masks)
     rendered_rods()
     simulated()

@@ -409,8 +409,11 @@ def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):
     - ``smoothing``: ``0.075 w`` (a float, rounded to 2 decimals), the sigma
       of a Gaussian that calms camera noise and the grain inside a cell
       without blurring the gaps between cells;
-    - ``background_radius``: ``0.75 w`` (at least 1), the disk of the grey
-      closing that estimates the background: it cannot fit into a cell;
+    - ``background_radius``: ``2 w`` (at least 1), the disk of the grey
+      closing that estimates the background: four cells across, so it cannot
+      fit into a cell nor into a group of a few touching cells (where a
+      smaller disk leaves the estimate dark and lightens the cells), and still
+      small enough to follow light that varies over the field;
     - ``opening_radius``: ``0.2 w`` (at least 1), the disk of the opening:
       debris and bridges narrower than ``0.4 w`` vanish, cells survive;
     - ``min_area``: ``0.75 w**2``, the fewest pixels of a cell (a cell is
@@ -442,14 +445,14 @@ def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):
     Examples
     --------
     >>> sizes_in_pixels(0.1, 1.2)
-    {'smoothing': 0.9, 'background_radius': 9, 'opening_radius': 2, 'min_area': 108}
+    {'smoothing': 0.9, 'background_radius': 24, 'opening_radius': 2, 'min_area': 108}
     """
     pixel_size_um = check_number(pixel_size_um, "pixel_size_um", minimum=0, strict_minimum=True)
     cell_width_um = check_number(cell_width_um, "cell_width_um", minimum=0, strict_minimum=True)
     width = cell_width_um / pixel_size_um
     return {
         "smoothing": round(0.075 * width, 2),
-        "background_radius": max(1, round(0.75 * width)),
+        "background_radius": max(1, round(2 * width)),
         "opening_radius": max(1, round(0.2 * width)),
         "min_area": round(0.75 * width * width),
     }

@@ -268,7 +268,7 @@ ANSWERS = {
     ("06-ecoli", "sizes_in_pixels"): [
         ("a loop over rules", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
                               "    w = cell_width_um / pixel_size_um\n"
-                              "    rules = {'background_radius': (0.75 * w, 1), 'opening_radius': (0.2 * w, 1),\n"
+                              "    rules = {'background_radius': (2 * w, 1), 'opening_radius': (0.2 * w, 1),\n"
                               "             'min_area': (0.75 * w * w, 0)}\n"
                               "    sizes = {key: int(max(low, round(value))) for key, (value, low) in rules.items()}\n"
                               "    return {'smoothing': round(0.075 * w, 2), **sizes}\n"),

@@ -505,22 +505,22 @@ MISTAKES = {
     ("06-ecoli", "sizes_in_pixels"): [
         ("multiplied by the pixel size", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um * pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(0.75 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(2 * w)),\n"
          "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w**2)}\n",
          r"multiplied by the pixel size"),
         ("area not squared", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(0.75 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, round(2 * w)),\n"
          "            'opening_radius': max(1, round(0.2 * w)), 'min_area': round(0.75 * w)}\n",
          r"square of the width"),
         ("rounded down", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, int(0.75 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, int(2 * w)),\n"
          "            'opening_radius': max(1, int(0.2 * w)), 'min_area': int(0.75 * w**2)}\n",
          r"rounded down"),
         ("NumPy rounding gives floats", "def sizes_in_pixels(pixel_size_um, cell_width_um=1.0):\n"
          "    w = cell_width_um / pixel_size_um\n"
-         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, np.round(0.75 * w)),\n"
+         "    return {'smoothing': round(0.075 * w, 2), 'background_radius': max(1, np.round(2 * w)),\n"
          "            'opening_radius': max(1, np.round(0.2 * w)), 'min_area': np.round(0.75 * w**2)}\n",
          r"should be an int, but it is a float"),
     ],
@@ -558,12 +558,15 @@ MISTAKES = {
          "    labels = watershed(relative, markers, mask=cleaned)\n"
          "    areas = np.bincount(labels.ravel()); small = areas < sizes['min_area']; small[0] = False\n"
          "    labels[small[labels]] = 0\n    return labels\n", r"flatten the background first"),
-        ("pieces kept", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
+        ("disk of 0.75 w", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
          "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
-         "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
+         "    radius = max(1, round(0.75 * cell_width_um / pixel_size_um))\n"
+         "    relative = sh.flatten_background(image, radius, smoothing=sizes['smoothing'])\n"
          "    cleaned = clean_mask(otsu_dark_mask(relative), sizes['opening_radius'], sizes['min_area'])\n"
          "    markers, _ = ndi.label(h_minima(relative, depth).astype(bool) & cleaned, structure=np.ones((3, 3)))\n"
-         "    return watershed(relative, markers, mask=cleaned)\n", r"small pieces the watershed left were kept"),
+         "    labels = watershed(relative, markers, mask=cleaned)\n"
+         "    areas = np.bincount(labels.ravel()); small = areas < sizes['min_area']; small[0] = False\n"
+         "    labels[small[labels]] = 0\n    return labels\n", r"a disk of 0.75 w, which fits into a group"),
         ("labels and count", "def segment_rods(image, pixel_size_um, cell_width_um=1.0, depth=0.1):\n"
          "    sizes = sizes_in_pixels(pixel_size_um, cell_width_um)\n"
          "    relative = sh.flatten_background(image, sizes['background_radius'], smoothing=sizes['smoothing'])\n"
