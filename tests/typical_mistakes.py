@@ -1084,7 +1084,7 @@ MISTAKES = {
         ("the resolution tags always read as per inch", HAND_IN.format(
             failed="failed.append(path.name)", name="path.name", size="size", frames="enumerate(stack)",
             reader="size = size * 2.54 if source == 'TIFF resolution tags' else size"),
-         r"not the size its metadata gives them", GRADED),
+         r"not a plausible area in µm²"),
         ("the table handed in as a DataFrame", 'hand_in = {"table": pd.DataFrame({"file": ["B_field_1.tif"]}), "failed": []}\n',
          r"is a DataFrame"),
     ],
