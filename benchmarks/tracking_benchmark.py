@@ -34,7 +34,7 @@ from laptrack import LapTrack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from source_helpers.synthetic import random_rods, rods_to_labels, simulate_colony  # noqa: E402
+from source_helpers.synthetic import random_rods, rods_to_labels, simulate_colony, visible_lineage  # noqa: E402
 from source_helpers.tracking import track_cells  # noqa: E402
 from tracking_peers import (  # noqa: E402
     ctc_scores,
@@ -42,7 +42,6 @@ from tracking_peers import (  # noqa: E402
     divisions,
     laptrack_to_ctc,
     laptrack_tracks,
-    visible_lineage,
 )
 
 

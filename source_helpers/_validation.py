@@ -96,14 +96,19 @@ def check_labels(value, name):
             "a mask: load the label image itself (e.g. the .tif the segmentation wrote)."
         )
     check_2d(value, name)
+    return _check_label_values(value, name, "an integer label image")
+
+
+def _check_label_values(value, name, what):
+    """Booleans as int64 labels; anything else must be integers, none negative."""
     if value.dtype == bool:
         return value.astype(np.int64)
     if not np.issubdtype(value.dtype, np.integer):
         raise TypeError(
-            f"`{name}` must be an integer label image; got dtype {value.dtype}. "
+            f"`{name}` must be {what}; got dtype {value.dtype}. "
             f"Label ids are whole numbers: convert with {name}.astype(np.int64) if the values are whole."
         )
-    if value.min() < 0:
+    if value.size and value.min() < 0:
         raise ValueError(f"`{name}` must not hold negative labels; its minimum is {value.min()}.")
     return value
 
@@ -181,13 +186,4 @@ def check_label_stack(value, name):
     if value.ndim != 3:
         hint = f" One frame? Make it a stack of one with {name}[np.newaxis]." if value.ndim == 2 else ""
         raise ValueError(f"`{name}` must be 3-D (T, H, W), one label image per frame; got shape {value.shape}.{hint}")
-    if value.dtype == bool:
-        return value.astype(np.int64)
-    if not np.issubdtype(value.dtype, np.integer):
-        raise TypeError(
-            f"`{name}` must be integer label images; got dtype {value.dtype}. "
-            f"Label ids are whole numbers: convert with {name}.astype(np.int64) if the values are whole."
-        )
-    if value.min() < 0:
-        raise ValueError(f"`{name}` must not hold negative labels; its minimum is {value.min()}.")
-    return value
+    return _check_label_values(value, name, "integer label images")

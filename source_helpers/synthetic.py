@@ -43,6 +43,7 @@ __all__ = [
     "side_by_side",
     "random_rods",
     "rods_to_labels",
+    "visible_lineage",
     "render_rods",
     "simulate_field",
     "simulate_colony",
@@ -908,6 +909,41 @@ def simulate_colony(n_frames=20, shape=(320, 320), *, pixel_size_um=0.05, doubli
             lineage[int(label)][2] = frame
     table = np.array([lineage[label] for label in sorted(lineage)], dtype=np.int64).reshape(-1, 4)
     return images, masks, table
+
+
+def visible_lineage(masks, lineage):
+    """The lineage as the frames show it: cells without pixels dropped, first and last frames where seen.
+
+    ``simulate_colony`` lists every cell that lived, also one that grew out
+    of the field; a tracker can only know what the masks show. This is the
+    truth to score a tracker against.
+
+    Parameters
+    ----------
+    masks : ndarray of int, shape (T, H, W)
+        Linked masks, as ``simulate_colony`` returns them.
+    lineage : ndarray of int, shape (N, 4)
+        Rows ``(label, first_frame, last_frame, parent)``.
+
+    Returns
+    -------
+    ndarray of int64, shape (M, 4)
+        The rows of the cells that have pixels in ``masks``, with the first
+        and last frames in which they do; a parent that never shows becomes 0.
+
+    Examples
+    --------
+    >>> masks = np.zeros((3, 4, 4), dtype=int); masks[0, 0, 0] = 1; masks[1:, 0, 0] = 2
+    >>> visible_lineage(masks, np.array([[1, 0, 0, 0], [2, 1, 2, 1], [3, 1, 2, 1]])).tolist()
+    [[1, 0, 0, 0], [2, 1, 2, 1]]
+    """
+    frames = {}
+    for t, frame in enumerate(np.asarray(masks)):
+        for label in np.unique(frame[frame > 0]).tolist():
+            frames.setdefault(label, []).append(t)
+    rows = [[label, frames[label][0], frames[label][-1], parent if parent in frames else 0]
+            for label, _, _, parent in np.asarray(lineage).tolist() if label in frames]
+    return np.array(rows, dtype=np.int64).reshape(-1, 4)
 
 
 # Another microscope (chapter 06) ---------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from source_helpers.metrics import match_instances
-from source_helpers.synthetic import simulate_colony
+from source_helpers.synthetic import simulate_colony, visible_lineage
 from source_helpers.tracking import (
     count_per_frame,
     elongation_rate,
@@ -126,17 +126,6 @@ def test_count_per_frame_needs_a_stack():
 
 
 # --- track_cells: whole tracks and their lineage ---------------------------------------
-
-def visible_lineage(masks, lineage):
-    """The simulator's lineage restricted to the frames each cell has pixels in (cells that left are dropped)."""
-    frames = {}
-    for t, frame in enumerate(masks):
-        for label in np.unique(frame[frame > 0]).tolist():
-            frames.setdefault(label, []).append(t)
-    rows = [[label, frames[label][0], frames[label][-1], parent if parent in frames else 0]
-            for label, _, _, parent in lineage.tolist() if label in frames]
-    return np.array(rows, dtype=np.int64).reshape(-1, 4)
-
 
 def track_of_truth(masks, tracks):
     """``{(frame, true label): our track id}``; the segmentation is the same, so each true cell is one track."""

@@ -9,10 +9,10 @@ for a continuation, a broken track. The stated bounds are the ones
 import numpy as np
 import pytest
 
-from source_helpers.synthetic import simulate_colony
+from source_helpers.synthetic import simulate_colony, visible_lineage
 from source_helpers.tracking import track_cells
 
-from tracking_peers import ctc_scores, division_counts, divisions, frame_links, laptrack_tracks, visible_lineage
+from tracking_peers import ctc_scores, division_counts, divisions, frame_links, laptrack_tracks
 
 SEEDS = [1, 2, 3]
 

@@ -24,17 +24,6 @@ from source_helpers.tracking import write_ctc
 LAPTRACK_METRIC = (1.0, 0.0, 0.0, 0.0, -1.0)
 
 
-def visible_lineage(masks, lineage):
-    """The simulator's lineage restricted to the frames each cell has pixels in (cells that left are dropped)."""
-    frames = {}
-    for t, frame in enumerate(masks):
-        for label in np.unique(frame[frame > 0]).tolist():
-            frames.setdefault(label, []).append(t)
-    rows = [[label, frames[label][0], frames[label][-1], parent if parent in frames else 0]
-            for label, _, _, parent in lineage.tolist() if label in frames]
-    return np.array(rows, dtype=np.int64).reshape(-1, 4)
-
-
 def laptrack_tracks(masks, *, cutoff=0.5, splitting_cutoff=0.5):
     """laptrack's ``OverLapTrack`` on a label stack, returned as ``track_cells`` returns its result."""
     tracker = OverLapTrack(metric_coefs=LAPTRACK_METRIC, cutoff=cutoff,
