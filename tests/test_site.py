@@ -348,3 +348,26 @@ def test_a_reader_follows_the_home_page_to_every_chapter_in_a_browser(served_sit
     if len(failed_loads) <= len(probes):      # each is the refused probe, whose URL the message leaves out
         problems = [p for p in problems if p not in failed_loads]
     assert not problems, "errors in the browser:\n" + "\n".join(problems)
+
+
+def test_cleaning_leaves_no_output_that_asks_for_files_outside_the_site():
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import nbformat
+        from course_site import clean
+    finally:
+        sys.path.pop(0)
+    bar = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "files: 100%|██████████| 6/6"})
+    movie = nbformat.v4.new_output("display_data", data={"text/html": (
+        '<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">\n'
+        '<button><i class="fa fa-play"></i></button>')})
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A chapter"),
+                                               nbformat.v4.new_code_cell("run()", outputs=[bar, movie])])
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"abc": {}}}}
+    cleaned = clean(notebook, "99-example")
+    outputs = [cell for cell in cleaned.cells if cell.cell_type == "code"][0].outputs
+    assert outputs[0].data == {"text/plain": "files: 100%|██████████| 6/6"}
+    assert "https://" not in outputs[1].data["text/html"] and 'class="fa fa-play"' in outputs[1].data["text/html"]
+    assert "widgets" not in cleaned.metadata

@@ -112,6 +112,22 @@ def execute(root, chapter):
     return notebook
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# matplotlib's animation player links Font Awesome 4 from a CDN for its button icons; the site's theme
+# already loads Font Awesome (pydata-sphinx-theme), which draws the same `fa fa-play`... icons offline.
+CDN_FONT_AWESOME = re.compile(r'<link[^>]*href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"[^>]*>\s*')
+
+
+def offline(output):
+    """An output that needs nothing from outside the site: a widget as its text, no CDN stylesheet."""
+    data = output.get("data", {})
+    if WIDGET_VIEW in data:
+        output.data = {"text/plain": data.get("text/plain", "")}
+    elif "text/html" in data:
+        output.data["text/html"] = CDN_FONT_AWESOME.sub("", data["text/html"])
+    return output
+
+
 def clean(notebook, chapter):
     """Remove the outputs of answer and test cells and every error output; add the download link."""
     errors = []
@@ -125,8 +141,10 @@ def clean(notebook, chapter):
         else:
             failed = [o for o in cell.outputs if o.output_type == "error"]
             errors += [(index, o.ename, o.evalue) for o in failed]
-            cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+            cell.outputs = [offline(o) for o in cell.outputs if o.output_type != "error"]
         cell.execution_count = None
+    # Widget state (a tqdm progress bar) would make myst-nb load ipywidgets' JavaScript from a CDN.
+    notebook.metadata.pop("widgets", None)
     first_heading = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "markdown")
     notebook.cells.insert(first_heading + 1, nbformat.v4.new_markdown_cell(
         f"{{download}}`Download the student notebook <{chapter}.ipynb>` (`notebooks/{chapter}/{chapter}.ipynb`) "
