@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
-from scipy import stats
+from scipy import optimize, stats
 
 from ._validation import _describe, check_folder, check_label_stack, check_number
 from .exercises import reference
@@ -117,7 +117,15 @@ def _overlaps(prev_labels, next_labels):
 
 
 def _links(overlaps, threshold):
-    """Greedy one-to-one links by decreasing IoU (optimal at ``threshold >= 0.5``), sorted by prev label."""
+    """One-to-one links at IoU >= ``threshold``, as many as possible, sorted by prev label.
+
+    At ``threshold >= 0.5`` a cell has at most one partner above the
+    threshold, so taking pairs by decreasing IoU is already the matching with
+    the most pairs. Below 0.5 it may not be (one large overlap can block two
+    smaller ones): the pairs are then chosen by ``linear_sum_assignment``,
+    most pairs first and the larger total IoU among those, as chapter 07's
+    ``match_instances``.
+    """
     keys, counts, area_a, area_b = overlaps
     if not counts.size:
         return []
@@ -127,6 +135,14 @@ def _links(overlaps, threshold):
     ious = counts / (size_a + size_b - counts)
     keep = ious >= threshold
     prev, nxt, ious = prev[keep], nxt[keep], ious[keep]
+    if threshold < 0.5 and ious.size:
+        rows, row_of = np.unique(prev, return_inverse=True)
+        cols, col_of = np.unique(nxt, return_inverse=True)
+        weights = np.zeros((rows.size, cols.size))
+        weights[row_of, col_of] = (rows.size + cols.size) + ious      # one pair more outweighs any IoU
+        chosen_rows, chosen_cols = optimize.linear_sum_assignment(weights, maximize=True)
+        chosen = weights[chosen_rows, chosen_cols] > 0
+        return sorted((int(rows[r]), int(cols[c])) for r, c in zip(chosen_rows[chosen], chosen_cols[chosen]))
     order = np.lexsort((nxt, prev, -ious))
     used_p, used_n, links = set(), set(), []
     for p, n in zip(prev[order].tolist(), nxt[order].tolist()):

@@ -71,6 +71,26 @@ def test_links_are_chapter_07s_matching(colony):
         assert link_frames(before, after) == [tuple(map(int, pair)) for pair in match_instances(before, after)]
 
 
+@pytest.mark.parametrize("threshold", [0.2, 0.3, 0.45])
+def test_below_half_links_are_as_many_as_chapter_07s_matching_finds(colony, threshold):
+    masks, _ = colony
+    for before, after in zip(masks[:-1], masks[1:]):
+        links = link_frames(before, after, threshold)
+        assert len(links) == len(match_instances(before, after, threshold))
+        assert len({p for p, _ in links}) == len({n for _, n in links}) == len(links)
+
+
+def test_below_half_one_large_overlap_does_not_block_two_smaller_ones():
+    before = np.zeros((12, 84), dtype=np.int64)
+    before[1:11, 0:60], before[1:11, 60:78] = 4, 8
+    after = np.zeros_like(before)
+    after[1:11, 0:15], after[1:11, 15:81] = 3, 6
+    assert link_frames(before, after, 0.2) == [(4, 3), (8, 6)]       # taking the best pair (4, 6) first leaves one link
+    tracks, lineage = track_cells(np.stack([before, after]), threshold=0.2, min_overlap=0.9)
+    assert lineage.tolist() == [[1, 0, 1, 0], [2, 0, 1, 0]]                # both cells carry on, none divides
+    assert tracks[1][after == 3].tolist() == [1] * 150 and tracks[1][after == 6].tolist() == [2] * 660
+
+
 def test_divisions_found_are_the_true_ones(colony):
     masks, lineage = colony
     truth = true_divisions(masks, lineage)
